@@ -1,8 +1,5 @@
+/** ONNX Add with numpy broadcasting. */
 import type { OpDef } from '../op.js';
-import { notImplemented } from '../op.js';
+import { binaryOp } from './binary.js';
 
-export const Add: OpDef = {
-  op: 'Add',
-  inferShapes: () => notImplemented('Add', 'inferShapes'),
-  evalFloat: () => notImplemented('Add', 'evalFloat'),
-};
+export const Add: OpDef = binaryOp('Add', (a, b) => a + b);

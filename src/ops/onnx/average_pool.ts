@@ -1,8 +1,15 @@
+/** ONNX AveragePool (2-D): pads, strides, auto_pad, count_include_pad, ceil_mode. */
 import type { OpDef } from '../op.js';
-import { notImplemented } from '../op.js';
+import { poolFloat, poolOutputShape } from '../kernels/pool.js';
+import { floatInput } from './common.js';
+import { inferPool, poolParamsOf } from './pool_common.js';
 
 export const AveragePool: OpDef = {
   op: 'AveragePool',
-  inferShapes: () => notImplemented('AveragePool', 'inferShapes'),
-  evalFloat: () => notImplemented('AveragePool', 'evalFloat'),
+  inferShapes: inferPool,
+  evalFloat(node, inputs) {
+    const t = inputs[0]!;
+    const p = poolParamsOf(node, t.shape);
+    return [{ dtype: 'float32', shape: poolOutputShape(t.shape, p), data: poolFloat('avg', floatInput(node, inputs, 0, 'input'), t.shape, p) }];
+  },
 };

@@ -1,8 +1,5 @@
+/** ONNX Mul with numpy broadcasting. */
 import type { OpDef } from '../op.js';
-import { notImplemented } from '../op.js';
+import { binaryOp } from './binary.js';
 
-export const Mul: OpDef = {
-  op: 'Mul',
-  inferShapes: () => notImplemented('Mul', 'inferShapes'),
-  evalFloat: () => notImplemented('Mul', 'evalFloat'),
-};
+export const Mul: OpDef = binaryOp('Mul', (a, b) => a * b);
