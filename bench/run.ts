@@ -1,0 +1,137 @@
+/**
+ * `make bench`: timings for issue 2, printed as a small table (not a timed test).
+ *  (a) import + shape inference + verification of a generated MobileNet v1 1.0/224 (4.2M
+ *      params) from an .onnx file — target under 0.5 s;
+ *  (b) float interpreter time per image against onnxruntime-node in the same run, on the 0.25/224
+ *      model (../shared's pretrained one when present, else a generated one).
+ *  (c) the generated C runner for the VWW model (../shared's, else a generated 0.25/96 calibrated on
+ *      synthetic images): host instructions per inference (valgrind callgrind, inside model_run
+ *      only, repeatable) and time per inference, against a naive loop-nest implementation of the
+ *      same network built in the same run — the kernels' speed-up.
+ * Each timing is the median of several runs after a warm-up run.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { generateMobileNetV1 } from '../src/generate/mobilenet.js';
+import { SeededRandom } from '../src/generate/random.js';
+import { runFloat } from '../src/ir/interpret.js';
+import { floatTensor } from '../src/ir/tensor.js';
+import { exportOnnx } from '../src/onnx/export.js';
+import { importOnnx } from '../src/onnx/import.js';
+import { HAVE_SHARED, PROJECT_ROOT, sharedPath } from '../src/util/shared.js';
+import { availableCompilers } from '../src/emit/compile.js';
+import { benchAgainstNaive, hasValgrind } from '../src/emit/bench.js';
+import { convertModel } from '../src/emit/convert.js';
+import { writeSyntheticImages } from '../src/generate/images.js';
+import { inspectGraph } from '../src/cli/inspect.js';
+
+const IMPORT_TARGET_MS = 500;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+async function timeMedian(runs: number, f: () => unknown): Promise<number> {
+  await f(); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await f();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+const fmtMs = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2)) + ' ms';
+
+async function main(): Promise<void> {
+  const dir = join(PROJECT_ROOT, 'out', 'bench');
+  mkdirSync(dir, { recursive: true });
+  const rows: string[][] = [];
+
+  // (a) import + shape inference of the 1.0/224 model.
+  const big = join(dir, 'mobilenet_v1_1.0_224.onnx');
+  writeFileSync(big, exportOnnx(generateMobileNetV1({ width: 1, resolution: 224, seed: 1 })));
+  const importMs = await timeMedian(5, () => {
+    importOnnx(big);
+  });
+  rows.push([
+    `import + shape inference, generated 1.0/224 (${(inspectGraph(importOnnx(big)).totals.params / 1e6).toFixed(2)}M params)`,
+    fmtMs(importMs),
+    `target < ${IMPORT_TARGET_MS} ms`,
+    `${(importMs / IMPORT_TARGET_MS).toFixed(2)}× of target`,
+  ]);
+
+  // (b) float interpreter vs onnxruntime-node, 0.25/224.
+  const realModel = sharedPath('models', 'mobilenet_v1_0.25_224_imagenet.onnx');
+  let modelPath: string;
+  let which: string;
+  if (HAVE_SHARED) {
+    modelPath = realModel;
+    which = 'pretrained 0.25/224 (../shared)';
+  } else {
+    modelPath = join(dir, 'mobilenet_v1_0.25_224.onnx');
+    writeFileSync(modelPath, exportOnnx(generateMobileNetV1({ width: 0.25, resolution: 224, seed: 1 })));
+    which = 'generated 0.25/224';
+  }
+  const g = importOnnx(modelPath);
+  const rng = new SeededRandom(42);
+  const x = Float32Array.from({ length: 3 * 224 * 224 }, () => rng.uniform(-1, 1));
+  const feed = floatTensor([1, 3, 224, 224], x);
+  const oursMs = await timeMedian(5, () => runFloat(g, { [g.inputs[0]]: feed }));
+  const ortRuns: [string, ort.InferenceSession.SessionOptions][] = [
+    ['onnxruntime-node, 1 thread', { intraOpNumThreads: 1, interOpNumThreads: 1 }],
+    ['onnxruntime-node, default threads', {}],
+  ];
+  rows.push([`float interpreter (TypeScript), ${which}, per image`, fmtMs(oursMs), '', '']);
+  for (const [label, opts] of ortRuns) {
+    const session = await ort.InferenceSession.create(modelPath, opts);
+    const input = new ort.Tensor('float32', x, [1, 3, 224, 224]);
+    const ortMs = await timeMedian(20, () => session.run({ [session.inputNames[0]]: input }));
+    await session.release();
+    rows.push([`${label}, same model and input, per image`, fmtMs(ortMs), '', `interpreter ${(oursMs / ortMs).toFixed(1)}× slower`]);
+  }
+
+  // (c) the generated C runner vs naive loop nests.
+  if (availableCompilers().length === 0) {
+    rows.push(['generated C runner (VWW)', 'skipped: no gcc/clang', '', '']);
+  } else {
+    let vwwModel = sharedPath('models', 'vww_96_mlcommons.onnx');
+    let calib = sharedPath('images', 'vww');
+    let what = 'VWW 0.25/96 (../shared)';
+    if (!HAVE_SHARED) {
+      vwwModel = join(dir, 'mobilenet_v1_0.25_96.onnx');
+      writeFileSync(vwwModel, exportOnnx(generateMobileNetV1({ width: 0.25, resolution: 96, classes: 2, seed: 1 })));
+      calib = join(dir, 'calib');
+      await writeSyntheticImages(calib, 8, [96, 96], 1);
+      what = 'generated 0.25/96';
+    }
+    try {
+      const { model } = await convertModel({ model: vwwModel, calib, out: join(dir, 'vww_c'), progress: 'none' });
+      const r = benchAgainstNaive(model, { runs: 50 });
+      const ins = (n?: number) => (n === undefined ? 'n/a (no valgrind)' : `${(n / 1e6).toFixed(2)}M instr`);
+      rows.push([`generated C runner, ${what}, ${r.fast.compiler} -O2, per inference`, fmtMs(r.fast.msPerInference), ins(r.fast.instructions), '']);
+      rows.push([`naive loop-nest kernels, same network, per inference`, fmtMs(r.naive.msPerInference), ins(r.naive.instructions),
+        `kernels ${r.timeRatio.toFixed(1)}× faster${r.instructionRatio ? `, ${r.instructionRatio.toFixed(1)}× fewer instructions` : ''}`]);
+      if (!hasValgrind()) rows.push(['(install valgrind for instruction counts)', '', '', '']);
+    } catch (e) {
+      rows.push([`generated C runner, ${what}`, `failed: ${(e as Error).message.split('\n')[0]}`, '', '']);
+    }
+  }
+
+  const header = ['benchmark', 'time (median)', 'target / instructions', 'ratio'];
+  const all = [header, ...rows];
+  const w = header.map((_, c) => Math.max(...all.map((r) => r[c].length)));
+  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(w[c])).join('  ').trimEnd();
+  const cpu = cpus();
+  console.log(`machine: ${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length}, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(line(header));
+  console.log(w.map((n) => '-'.repeat(n)).join('  '));
+  for (const r of rows) console.log(line(r));
+}
+
+await main();
