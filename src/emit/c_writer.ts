@@ -1,0 +1,52 @@
+/** Small helpers for writing C source text: identifiers, literals and constant arrays. */
+
+const C_KEYWORDS = new Set(
+  'auto break case char const continue default do double else enum extern float for goto if inline int long register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while main model'.split(' '),
+);
+
+/** A C identifier from a layer name: [A-Za-z0-9_] only, not starting with a digit, not a keyword or reserved prefix. */
+export function cIdent(name: string): string {
+  let s = name.replace(/[^A-Za-z0-9_]/g, '_').replace(/_+/g, '_').replace(/^_+|_+$/g, '');
+  // model_* and onnx2mcu_* are the generated API's and the runtime's namespaces.
+  if (s === '' || /^[0-9]/.test(s) || C_KEYWORDS.has(s) || /^(model|onnx2mcu)_/i.test(s)) s = `l_${s}`;
+  return s;
+}
+
+/** Unique C identifiers for a list of names (suffix _2, _3 … on collisions), at most maxLength characters. */
+export function uniqueIdents(names: readonly string[], maxLength = 36): string[] {
+  const used = new Set<string>();
+  return names.map((n) => {
+    const base = cIdent(n).slice(0, maxLength - 4);
+    let id = base;
+    for (let k = 2; used.has(id); k++) id = `${base}_${k}`;
+    used.add(id);
+    return id;
+  });
+}
+
+/** An int32 literal (INT32_MIN cannot be written as a single literal in C). */
+export function cInt(v: number): string {
+  if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) throw new Error(`not an int32: ${v}`);
+  return v === -2147483648 ? '(-2147483647 - 1)' : String(v);
+}
+
+/** Array body: values comma-separated, `perLine` to a line, indented by four spaces. */
+export function cArrayBody(values: ArrayLike<number>, perLine: number): string {
+  const lines: string[] = [];
+  for (let i = 0; i < values.length; i += perLine) {
+    const chunk: string[] = [];
+    for (let j = i; j < Math.min(values.length, i + perLine); j++) chunk.push(cInt(values[j]));
+    lines.push(`    ${chunk.join(', ')}${i + perLine < values.length ? ',' : ''}`);
+  }
+  return lines.join('\n');
+}
+
+/** A C string literal for a comment-free context (escapes quotes, backslashes, non-ASCII). */
+export function cString(s: string): string {
+  return `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[^\x20-\x7e]/g, '?')}"`;
+}
+
+/** Text safe inside a C block comment. */
+export function cComment(s: string): string {
+  return s.replace(/\*\//g, '* /').replace(/[^\x20-\x7e]/g, '?');
+}

@@ -1,0 +1,70 @@
+/**
+ * Host C compilation for tests and `verify`: gcc / clang with the strict flags firmware teams use
+ * (-std=c99 -Wall -Wextra -Werror -pedantic), optionally under AddressSanitizer + UBSan.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Folder holding the hand-written C kernels (copied into every generated output). */
+export const RUNTIME_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'runtime');
+
+/** The kernel sources and headers a generated runner needs, in a fixed order. */
+export const RUNTIME_FILES: readonly string[] = [
+  'onnx2mcu_arith.h',
+  'onnx2mcu_kernels.h',
+  'conv_s8.c',
+  'conv_1x1_s8.c',
+  'dw_conv_s8.c',
+  'dw_conv_3x3_s8.c',
+  'fc_s8.c',
+  'avg_pool_s8.c',
+  'global_avg_pool_s8.c',
+  'transpose_s8.c',
+  'onnx2mcu_blob.h',
+  'onnx2mcu_blob.c',
+];
+
+export const STRICT_FLAGS: readonly string[] = ['-std=c99', '-Wall', '-Wextra', '-Werror', '-pedantic'];
+export const SANITIZE_FLAGS: readonly string[] = ['-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-g'];
+
+export type Compiler = 'gcc' | 'clang';
+
+/** The compilers present on this machine, in preference order. */
+export function availableCompilers(): Compiler[] {
+  return (['gcc', 'clang'] as const).filter((c) => spawnSync(c, ['--version'], { stdio: 'ignore' }).status === 0);
+}
+
+export interface CompileOptions {
+  compiler: Compiler;
+  sources: readonly string[];
+  includeDirs?: readonly string[];
+  out: string;
+  sanitize?: boolean;
+  optimize?: string;
+}
+
+/** Compiles and links `sources` into the executable `out`; throws with the compiler's stderr. */
+export function compileC(opts: CompileOptions): string {
+  const args = [
+    ...STRICT_FLAGS,
+    opts.optimize ?? '-O2',
+    ...(opts.sanitize ? SANITIZE_FLAGS : []),
+    ...(opts.includeDirs ?? []).map((d) => `-I${d}`),
+    ...opts.sources,
+    '-o',
+    opts.out,
+  ];
+  try {
+    execFileSync(opts.compiler, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const err = e as { stderr?: Buffer };
+    throw new Error(`${opts.compiler} failed: ${err.stderr?.toString() ?? String(e)}`);
+  }
+  return opts.out;
+}
+
+/** The runtime's .c files as absolute paths. */
+export function runtimeSources(): string[] {
+  return RUNTIME_FILES.filter((f) => f.endsWith('.c')).map((f) => join(RUNTIME_DIR, f));
+}

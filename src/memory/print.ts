@@ -1,0 +1,27 @@
+/** plan.txt: the arena plan as a table, one buffer per line, and the layer that sets the peak. */
+import type { Step } from './lifetimes.js';
+import type { ArenaPlan } from './plan.js';
+
+export function printPlan(plan: ArenaPlan, order: readonly Step[], title = 'arena plan'): string {
+  const rows = [...plan.buffers].sort((a, b) => plan.offsets.get(a.name)! - plan.offsets.get(b.name)! || a.first - b.first || (a.name < b.name ? -1 : 1));
+  const stepName = (i: number) => order[i]?.name ?? `#${i}`;
+  const lines: string[] = [];
+  lines.push(`# ${title}`);
+  lines.push(`arena bytes: ${plan.peakBytes}`);
+  lines.push(`peak set by layer: ${stepName(plan.peakLayer)} (step ${plan.peakLayer})`);
+  lines.push(`largest live total at one step (lower bound): ${plan.liveBytesMax}`);
+  lines.push('');
+  const header = ['offset', 'end', 'bytes', 'steps', 'tensors'];
+  const table = rows.map((b) => {
+    const o = plan.offsets.get(b.name)!;
+    return [String(o), String(o + b.size), String(b.size), `${b.first}-${b.last} (${stepName(b.first)} .. ${stepName(b.last)})`, b.members.join(' = ')];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
+  const fmt = (r: string[]) => r.map((c, i) => (i < 3 ? c.padStart(widths[i]) : i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+  lines.push(fmt(header));
+  for (const r of table) lines.push(fmt(r));
+  lines.push('');
+  lines.push('steps:');
+  order.forEach((s, i) => lines.push(`  ${i}: ${s.name}  ${s.inputs.join(', ')} -> ${s.outputs.join(', ')}`));
+  return lines.join('\n') + '\n';
+}
