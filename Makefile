@@ -24,7 +24,29 @@ CLI  := node bin/onnx2mcu.js
 # npm keeps this file in sync with node_modules: reinstall when it is missing or older than the lock.
 DEPS := node_modules/.package-lock.json
 
-.PHONY: test convert bench typecheck deps clean
+.PHONY: test convert bench typecheck deps test-tools bench-tools clean
+
+# Debian packages the tests and benchmarks use, installed when missing (CI and fresh machines run
+# as root with apt). The tests compile the generated C with gcc AND clang; the benchmarks count
+# instructions with valgrind and run the runner on an emulated Cortex-M4.
+TEST_TOOLS  := clang:clang valgrind:valgrind
+BENCH_TOOLS := $(TEST_TOOLS) arm-none-eabi-gcc:gcc-arm-none-eabi arm-none-eabi-gcc:libnewlib-arm-none-eabi qemu-system-arm:qemu-system-arm
+define apt_install
+	@missing=$$(for t in $(1); do cmd=$${t%%:*}; pkg=$${t#*:}; \
+	  if [ "$$pkg" = libnewlib-arm-none-eabi ]; then dpkg -s $$pkg >/dev/null 2>&1 || echo $$pkg; \
+	  else command -v $$cmd >/dev/null 2>&1 || echo $$pkg; fi; done | sort -u | tr '\n' ' '); \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing $$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "warning: missing $$missing (install them for the full suite; the parts that need them are skipped)" >&2; fi; \
+	fi
+endef
+
+test-tools:
+	$(call apt_install,$(TEST_TOOLS))
+
+bench-tools:
+	$(call apt_install,$(BENCH_TOOLS))
 
 $(DEPS): package-lock.json
 	npm ci
@@ -32,7 +54,7 @@ $(DEPS): package-lock.json
 
 deps: $(DEPS)
 
-test: $(DEPS)
+test: $(DEPS) test-tools
 	$(BIN)/vitest run
 
 typecheck: $(DEPS)
@@ -57,7 +79,7 @@ convert: $(DEPS)
 	echo "converting $$model (calibration: $$calib)"; \
 	$(CLI) convert "$$model" --calib "$$calib" --out "$(OUT)/$$name"
 
-bench: $(DEPS)
+bench: $(DEPS) bench-tools
 	$(BIN)/tsx bench/run.ts
 
 clean:

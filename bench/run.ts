@@ -22,9 +22,8 @@ import { exportOnnx } from '../src/onnx/export.js';
 import { importOnnx } from '../src/onnx/import.js';
 import { HAVE_SHARED, PROJECT_ROOT, sharedPath } from '../src/util/shared.js';
 import { availableCompilers } from '../src/emit/compile.js';
-import { benchAgainstNaive, hasValgrind } from '../src/emit/bench.js';
-import { convertModel } from '../src/emit/convert.js';
-import { writeSyntheticImages } from '../src/generate/images.js';
+import { formatCBench, has, runCBench } from './c/run.js';
+import { formatCortexM, runCortexM } from './c/cortex_m/run.js';
 import { inspectGraph } from '../src/cli/inspect.js';
 
 const IMPORT_TARGET_MS = 500;
@@ -96,30 +95,26 @@ async function main(): Promise<void> {
     rows.push([`${label}, same model and input, per image`, fmtMs(ortMs), '', `interpreter ${(oursMs / ortMs).toFixed(1)}× slower`]);
   }
 
-  // (c) the generated C runner vs naive loop nests.
+  // (c) the generated C runner vs naive loop nests (bench/c/run.ts), and the same runner on an
+  // emulated Cortex-M4 (bench/c/cortex_m/run.ts) when the Arm toolchain and qemu are installed.
+  const sections: string[] = [];
   if (availableCompilers().length === 0) {
     rows.push(['generated C runner (VWW)', 'skipped: no gcc/clang', '', '']);
   } else {
-    let vwwModel = sharedPath('models', 'vww_96_mlcommons.onnx');
-    let calib = sharedPath('images', 'vww');
-    let what = 'VWW 0.25/96 (../shared)';
-    if (!HAVE_SHARED) {
-      vwwModel = join(dir, 'mobilenet_v1_0.25_96.onnx');
-      writeFileSync(vwwModel, exportOnnx(generateMobileNetV1({ width: 0.25, resolution: 96, classes: 2, seed: 1 })));
-      calib = join(dir, 'calib');
-      await writeSyntheticImages(calib, 8, [96, 96], 1);
-      what = 'generated 0.25/96';
-    }
-    try {
-      const { model } = await convertModel({ model: vwwModel, calib, out: join(dir, 'vww_c'), progress: 'none' });
-      const r = benchAgainstNaive(model, { runs: 50 });
-      const ins = (n?: number) => (n === undefined ? 'n/a (no valgrind)' : `${(n / 1e6).toFixed(2)}M instr`);
-      rows.push([`generated C runner, ${what}, ${r.fast.compiler} -O2, per inference`, fmtMs(r.fast.msPerInference), ins(r.fast.instructions), '']);
-      rows.push([`naive loop-nest kernels, same network, per inference`, fmtMs(r.naive.msPerInference), ins(r.naive.instructions),
-        `kernels ${r.timeRatio.toFixed(1)}× faster${r.instructionRatio ? `, ${r.instructionRatio.toFixed(1)}× fewer instructions` : ''}`]);
-      if (!hasValgrind()) rows.push(['(install valgrind for instruction counts)', '', '', '']);
-    } catch (e) {
-      rows.push([`generated C runner, ${what}`, `failed: ${(e as Error).message.split('\n')[0]}`, '', '']);
+    const c = await runCBench({});
+    sections.push(formatCBench(c));
+    const us = (n: number) => `${(n / 1000).toFixed(2)} ms`;
+    const ins = (n?: number) => (n === undefined ? 'n/a (no valgrind)' : `${(n / 1e6).toFixed(2)}M instr`);
+    rows.push([`generated C runner, ${c.what}, ${c.compiler} -O2, per inference`, us(c.generated.usPerInference), ins(c.generated.instructions), '']);
+    rows.push(['naive loop nests, same network, per inference', us(c.naive.usPerInference), ins(c.naive.instructions),
+      `runner ${c.timeRatio.toFixed(1)}× faster${c.instructionRatio ? `, ${c.instructionRatio.toFixed(1)}× fewer instructions` : ''}`]);
+    if (['arm-none-eabi-gcc', 'qemu-system-arm'].every((t) => has(t))) {
+      const m = await runCortexM({});
+      sections.push(formatCortexM(m));
+      rows.push([`generated C runner on Cortex-M4 (qemu mps2-an386), per inference`, '', `${(m.runnerInstructions / 1e6).toFixed(2)}M instr`,
+        `${(m.naiveInstructions / m.runnerInstructions).toFixed(1)}× fewer than naive`]);
+    } else {
+      rows.push(['Cortex-M4 run', 'skipped: arm-none-eabi-gcc / qemu-system-arm not installed', '', '']);
     }
   }
 
@@ -132,6 +127,7 @@ async function main(): Promise<void> {
   console.log(line(header));
   console.log(w.map((n) => '-'.repeat(n)).join('  '));
   for (const r of rows) console.log(line(r));
+  for (const sec of sections) console.log(`\n${sec}`);
 }
 
 await main();

@@ -2,6 +2,5 @@
 export { convertModel, type ConvertOptions, type ConvertResult } from './convert.js';
 export { verifyArtifacts, reconstructModel, type VerifyOptions, type VerifyResult } from './verify.js';
 export { emitArtifacts, writeArtifacts, generatorVersion, type EmitOptions, type Emitted } from './emit.js';
-export { benchArtifacts, benchAgainstNaive, hasValgrind, type BenchResult } from './bench.js';
 export { availableCompilers, compileC, STRICT_FLAGS, SANITIZE_FLAGS, type Compiler } from './compile.js';
 export { readBlob, writeBlob, crc32 } from './blob.js';

@@ -70,11 +70,8 @@ export function cDims(shape: readonly number[], where: string): CDims {
 /** True when the tensor's bytes are in the same order in NCHW and NHWC. */
 const layoutFree = (shape: readonly number[]) => shape.length < 3 || product(shape.slice(2)) === 1 || shape[1] === 1;
 
-/**
- * kernels 'fast' (default) picks the 1×1 and depthwise 3×3 fast paths where they apply; 'naive'
- * uses the general loop-nest kernels everywhere (the benchmark's baseline, same results).
- */
-export function lowerModel(model: QuantizedModel, inputLayout: 'nhwc' | 'nchw' = 'nhwc', kernels: 'fast' | 'naive' = 'fast'): LoweredModel {
+/** The model as C layers: kernel choice (1×1 and depthwise 3×3 fast paths where they apply), dims, buffers. */
+export function lowerModel(model: QuantizedModel, inputLayout: 'nhwc' | 'nchw' = 'nhwc'): LoweredModel {
   const tensorBytes = new Map<string, number>();
   const tensorDims = new Map<string, CDims>();
   const noteTensor = (name: string, shape: readonly number[], where: string) => {
@@ -87,7 +84,7 @@ export function lowerModel(model: QuantizedModel, inputLayout: 'nhwc' | 'nchw' =
   const layers: CLayer[] = model.layers.map((l, i) => {
     const where = `layer '${l.name}' (${l.op})`;
     noteTensor(l.output, l.outputShape, where);
-    return lowerLayer(l, idents[i], l.input, cDims(l.inputShape, where), cDims(l.outputShape, where), where, kernels === 'fast');
+    return lowerLayer(l, idents[i], l.input, cDims(l.inputShape, where), cDims(l.outputShape, where), where);
   });
   const outputTensor = model.output.name;
   const inputTensor = model.input.name;
@@ -111,7 +108,7 @@ function need<T>(v: T | undefined, what: string, where: string): T {
   return v;
 }
 
-function lowerLayer(l: QuantizedLayer, ident: string, input: string, inDims: CDims, outDims: CDims, where: string, fastPaths: boolean): CLayer {
+function lowerLayer(l: QuantizedLayer, ident: string, input: string, inDims: CDims, outDims: CDims, where: string): CLayer {
   const base = { layer: l, ident, input, output: l.output, inDims, outDims };
   switch (l.op) {
     case 'conv2d':
@@ -133,7 +130,7 @@ function lowerLayer(l: QuantizedLayer, ident: string, input: string, inDims: CDi
         for (let o = 0; o < O; o++) for (let i = 0; i < I; i++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) {
           weights[((o * kh + y) * kw + x) * I + i] = w[((o * I + i) * kh + y) * kw + x];
         }
-        const pointwise = fastPaths && kh === 1 && kw === 1 && strides[0] === 1 && strides[1] === 1 && pads.every((p) => p === 0);
+        const pointwise = kh === 1 && kw === 1 && strides[0] === 1 && strides[1] === 1 && pads.every((p) => p === 0);
         kernel = pointwise ? 'conv_1x1' : 'conv';
       } else {
         perOut = kh * kw;
@@ -142,7 +139,7 @@ function lowerLayer(l: QuantizedLayer, ident: string, input: string, inDims: CDi
           weights[(y * kw + x) * O + o] = w[(o * kh + y) * kw + x];
         }
         const mult = l.depthMultiplier ?? O / inDims.c;
-        const fast = fastPaths && kh === 3 && kw === 3 && mult === 1 && dil[0] === 1 && dil[1] === 1 && pads.every((p) => p <= 1);
+        const fast = kh === 3 && kw === 3 && mult === 1 && dil[0] === 1 && dil[1] === 1 && pads.every((p) => p <= 1);
         kernel = fast ? 'dw_conv_3x3' : 'dw_conv';
         // In place only where the row-buffered kernel allows it: stride 1, output row y over input row y.
         if (fast && strides[0] === 1 && strides[1] === 1 && outDims.h === inDims.h && outDims.w === inDims.w && pads[0] <= 1) {
