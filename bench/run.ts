@@ -15,7 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { generateMobileNetV1 } from '../src/generate/mobilenet.js';
-import { SeededRandom } from '../src/generate/random.js';
+import { SeededRandom } from '../src/util/random.js';
 import { runFloat } from '../src/ir/interpret.js';
 import { floatTensor } from '../src/ir/tensor.js';
 import { exportOnnx } from '../src/onnx/export.js';

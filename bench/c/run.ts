@@ -27,7 +27,7 @@ import { convertModel } from '../../src/emit/convert.js';
 import { readManifest, reconstructModel } from '../../src/emit/verify.js';
 import { writeSyntheticImages } from '../../src/generate/images.js';
 import { generateMobileNetV1 } from '../../src/generate/mobilenet.js';
-import { SeededRandom } from '../../src/generate/random.js';
+import { SeededRandom } from '../../src/util/random.js';
 import { listImages } from '../../src/images/list.js';
 import { loadPixelsUint8 } from '../../src/images/load.js';
 import { exportOnnx } from '../../src/onnx/export.js';

@@ -166,7 +166,7 @@ export function parseSize(text: string): [number, number] {
 async function pixelsCommand(argv: { image: string; size: string; out: string }, io: CliIo): Promise<void> {
   const size = parseSize(argv.size);
   const { loadPixelsUint8 } = await import('../images/load.js');
-  const { writeFileAtomic } = await import('./atomic_write.js');
+  const { writeFileAtomic } = await import('../util/atomic_write.js');
   const px = await loadPixelsUint8(argv.image, size);
   writeFileAtomic(argv.out, px.data);
   io.out(`wrote ${argv.out}: ${px.h}×${px.w}×3 uint8 RGB pixels, interleaved (${px.data.length} bytes)\n`);

@@ -2,7 +2,7 @@
 import { exportOnnx } from '../onnx/export.js';
 import { generateMobileNetV1, type MobileNetOptions } from '../generate/mobilenet.js';
 import { inspectGraph, shortCount } from './inspect.js';
-import { writeFileAtomic } from './atomic_write.js';
+import { writeFileAtomic } from '../util/atomic_write.js';
 
 /** Generates the model, writes it to `out`, and returns a one-line summary. */
 export function generateModelFile(opts: MobileNetOptions, out: string): string {

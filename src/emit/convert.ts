@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { runFloatPasses } from '../../pipeline/index.js';
-import { writeDirAtomic } from '../cli/atomic_write.js';
+import { writeDirAtomic } from '../util/atomic_write.js';
 import { loadImageTensor, loadPixelsUint8 } from '../images/load.js';
 import { listImages } from '../images/list.js';
 import { DEFAULT_SCALE } from '../images/scale.js';

@@ -20,6 +20,7 @@ import { UserError } from '../util/errors.js';
 import { readBlob } from './blob.js';
 import { availableCompilers, compileC, type Compiler } from './compile.js';
 import { sha256, type ManifestLayer } from './manifest.js';
+import { mulberry32 } from '../util/random.js';
 
 export interface VerifyOptions {
   /** A folder of JPEG/PNG images or a CSV list. */
@@ -237,16 +238,6 @@ export function runDriver(exe: string, blobPath: string, mode: 'pixels' | 'int8'
   return res;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** NCHW int8 → the C input layout. */
 function toCLayout(x: Int8Array, shape: readonly number[], layout: 'nhwc' | 'nchw'): Int8Array {

@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { writeFileAtomic } from '../cli/atomic_write.js';
-import { SeededRandom } from './random.js';
+import { writeFileAtomic } from '../util/atomic_write.js';
+import { SeededRandom } from '../util/random.js';
 
 /** One synthetic h × w RGB image (HWC uint8). */
 export function syntheticImage(h: number, w: number, rng: SeededRandom): Uint8Array {

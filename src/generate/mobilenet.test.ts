@@ -6,7 +6,7 @@ import { importOnnxBytes } from '../onnx/import.js';
 import { exportOnnx } from '../onnx/export.js';
 import { inspectGraph } from '../cli/inspect.js';
 import { generateMobileNetV1, scaledChannels } from './mobilenet.js';
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '../util/random.js';
 
 // MobileNet paper (Howard et al. 2017), Tables 6 and 7: million mult-adds and million parameters.
 // The paper rounds some rows and truncates others (568.7 → 569, 290.7 → 290), hence the tolerances.

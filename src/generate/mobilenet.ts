@@ -12,7 +12,7 @@ import type { Graph } from '../ir/graph.js';
 import { floatTensor } from '../ir/tensor.js';
 import { GraphBuilder } from '../ir/builder.js';
 import { UserError } from '../util/errors.js';
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '../util/random.js';
 
 export interface MobileNetOptions {
   /** Width multiplier α (the paper uses 1, 0.75, 0.5, 0.25). */

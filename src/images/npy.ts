@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Tensor } from '../ir/tensor.js';
 import { floatTensor, sizeOf } from '../ir/tensor.js';
 import { UserError } from '../util/errors.js';
-import { writeFileAtomic } from '../cli/atomic_write.js';
+import { writeFileAtomic } from '../util/atomic_write.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 

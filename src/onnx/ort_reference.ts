@@ -4,6 +4,7 @@
  * random input generator.
  */
 import * as ort from 'onnxruntime-node';
+import { mulberry32 } from '../util/random.js';
 
 /** Runs a model; returns every graph output as [shape, data]. */
 export async function runOrt(
@@ -28,17 +29,8 @@ export async function runOrt(
 
 /** Deterministic uniform values in [lo, hi) (mulberry32). */
 export function seededUniform(count: number, seed: number, lo = -1, hi = 1): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    out[i] = lo + (hi - lo) * u;
-  }
-  return out;
+  const next = mulberry32(seed);
+  return Float32Array.from({ length: count }, () => lo + (hi - lo) * next());
 }
 
 /** NCHW → NHWC copy of a [N,C,H,W] tensor. */

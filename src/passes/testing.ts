@@ -9,18 +9,9 @@ import type { Pass } from './pass.js';
 import { getOp } from '../ops/registry.js';
 import type { Tensor } from '../ir/tensor.js';
 import { floatTensor, sizeOf } from '../ir/tensor.js';
+import { mulberry32 as rng } from '../util/random.js';
+export { rng };
 
-/** A small deterministic PRNG (mulberry32) so test failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A float32 tensor of uniform values in [lo, hi). */
 export function randomTensor(shape: readonly number[], seed: number, lo = -1, hi = 1): Tensor {

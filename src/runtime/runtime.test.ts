@@ -21,6 +21,7 @@ import {
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul,
 } from '../quant/arith.js';
+import { mulberry32 as rng } from '../util/random.js';
 
 const compilers = availableCompilers();
 const work = mkdtempSync(join(tmpdir(), 'onnx2mcu-rt-'));
@@ -43,17 +44,6 @@ function run(cc: Compiler, script: string): string[] {
   return r.stdout.toString().trim().split('\n');
 }
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const randInt = (r: () => number, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
 
 describe.skipIf(compilers.length === 0)('runtime arithmetic (C vs src/quant/arith.ts)', () => {
