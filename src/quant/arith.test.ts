@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import {
+  INT32_MAX, INT32_MIN, frexp, multiplierValue, multiplyByQuantizedMultiplier, quantizeMultiplier,
+  roundedMean, roundingDivideByPOT, saturatingRoundingDoublingHighMul,
+} from './arith.js';
+
+// ---- BigInt oracles written straight from the gemmlowp / DESIGN.md definitions ----
+function srdhmOracle(a: number, b: number): number {
+  if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
+  const ab = BigInt(a) * BigInt(b);
+  const nudge = ab >= 0n ? 1n << 30n : 1n - (1n << 30n);
+  return Number((ab + nudge) / (1n << 31n)); // BigInt division truncates toward zero
+}
+function rdbpotOracle(x: number, n: number): number {
+  const X = BigInt(x);
+  const mask = (1n << BigInt(n)) - 1n;
+  const rem = X & mask; // two's complement semantics on BigInt
+  const threshold = (mask >> 1n) + (X < 0n ? 1n : 0n);
+  return Number((X >> BigInt(n)) + (rem > threshold ? 1n : 0n));
+}
+function mbqmOracle(acc: number, m: number, shift: number): number {
+  const left = Math.max(shift, 0);
+  const right = Math.max(-shift, 0);
+  const shifted = Number(BigInt.asIntN(32, BigInt(acc) << BigInt(left)));
+  return rdbpotOracle(srdhmOracle(shifted, m), right);
+}
+
+// Deterministic xorshift so failures reproduce.
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    return s;
+  };
+}
+const int32 = (r: () => number) => r() | 0;
+
+describe('saturatingRoundingDoublingHighMul (SRDHM)', () => {
+  it('saturates only for INT32_MIN · INT32_MIN', () => {
+    expect(saturatingRoundingDoublingHighMul(INT32_MIN, INT32_MIN)).toBe(INT32_MAX);
+    // INT32_MIN · INT32_MAX = −2^62 + 2^31 → (−2^62 + 2^31 + 1 − 2^30)/2^31 truncated = −2^31 + 1
+    expect(saturatingRoundingDoublingHighMul(INT32_MIN, INT32_MAX)).toBe(-2147483647);
+    // INT32_MAX² = 2^62 − 2^32 + 1 → (… + 2^30)/2^31 = 2^31 − 2 + (1 + 2^30)/2^31 → 2147483646
+    expect(saturatingRoundingDoublingHighMul(INT32_MAX, INT32_MAX)).toBe(2147483646);
+  });
+  it('rounds positive ties up and negative ties toward zero (gemmlowp nudge)', () => {
+    // a·b = 2^30 exactly is a tie at 0.5 → 1; −2^30 → (−2^30 + 1 − 2^30)/2^31 → trunc(−0.99…) = 0 …
+    expect(saturatingRoundingDoublingHighMul(1 << 15, 1 << 15)).toBe(1);
+    // … while −2^30 − 1 falls past the half: (−2^31)/2^31 = −1
+    expect(saturatingRoundingDoublingHighMul(-(1 << 15), 1 << 15)).toBe(0);
+    expect(saturatingRoundingDoublingHighMul(-((1 << 30) + 1), 1)).toBe(-1);
+    // multiplying by 2^30 (= 0.5 in Q31): 3·0.5 = 1.5 → 2, but −1.5: (−3·2^30 + 1 − 2^30)/2^31 =
+    // −2 + 2^−31 truncates to −1 — gemmlowp's negative nudge is 1 − 2^30, not −2^30.
+    expect(saturatingRoundingDoublingHighMul(3, 1 << 30)).toBe(2);
+    expect(saturatingRoundingDoublingHighMul(-3, 1 << 30)).toBe(-1);
+    expect(saturatingRoundingDoublingHighMul(-5, 1 << 30)).toBe(-2); // −2.5 → −2
+    expect(saturatingRoundingDoublingHighMul(0, INT32_MIN)).toBe(0);
+  });
+  it('matches a BigInt oracle on random and edge values', () => {
+    const r = rng(12345);
+    const edges = [0, 1, -1, 2, -2, 32767, -32768, 65535, 65536, -65536, INT32_MAX, INT32_MIN, INT32_MIN + 1, 1 << 30, -(1 << 30)];
+    for (const a of edges) for (const b of edges) expect(saturatingRoundingDoublingHighMul(a, b)).toBe(srdhmOracle(a, b));
+    for (let i = 0; i < 20000; i++) {
+      const a = int32(r);
+      const b = i % 2 ? int32(r) : (int32(r) >> (r() % 31));
+      expect(saturatingRoundingDoublingHighMul(a, b), `${a}·${b}`).toBe(srdhmOracle(a, b));
+    }
+  });
+});
+
+describe('roundingDivideByPOT (RDBPOT)', () => {
+  it('shift 0 is the identity, shift 31 maps to −1, 0 or 1', () => {
+    for (const x of [0, 1, -1, INT32_MAX, INT32_MIN, 12345]) expect(roundingDivideByPOT(x, 0)).toBe(x);
+    expect(roundingDivideByPOT(INT32_MAX, 31)).toBe(1); // 0.99… → 1
+    expect(roundingDivideByPOT(INT32_MIN, 31)).toBe(-1); // −1 exactly
+    expect(roundingDivideByPOT(1 << 30, 31)).toBe(1); // +0.5 tie → away from zero
+    expect(roundingDivideByPOT(-(1 << 30), 31)).toBe(-1); // −0.5 tie → away from zero
+    expect(roundingDivideByPOT((1 << 30) - 1, 31)).toBe(0);
+  });
+  it('rounds ties away from zero', () => {
+    expect(roundingDivideByPOT(5, 1)).toBe(3); // 2.5
+    expect(roundingDivideByPOT(-5, 1)).toBe(-3); // −2.5
+    expect(roundingDivideByPOT(6, 2)).toBe(2); // 1.5
+    expect(roundingDivideByPOT(-6, 2)).toBe(-2); // −1.5
+    expect(roundingDivideByPOT(-7, 2)).toBe(-2); // −1.75
+    expect(roundingDivideByPOT(-5, 2)).toBe(-1); // −1.25
+  });
+  it('matches a BigInt oracle', () => {
+    const r = rng(777);
+    for (let i = 0; i < 20000; i++) {
+      const x = int32(r);
+      const n = r() % 32;
+      expect(roundingDivideByPOT(x, n), `${x}>>${n}`).toBe(rdbpotOracle(x, n));
+    }
+  });
+});
+
+describe('quantizeMultiplier', () => {
+  it('frexp splits exactly', () => {
+    for (const x of [1, 0.5, 0.75, 2 ** -40, 3 * 2 ** 20, 0.1, 1 - 2 ** -53]) {
+      const { mantissa, exponent } = frexp(x);
+      expect(mantissa).toBeGreaterThanOrEqual(0.5);
+      expect(mantissa).toBeLessThan(1);
+      expect(mantissa * 2 ** exponent).toBe(x);
+    }
+  });
+  it('follows DESIGN.md on exact and rounded values', () => {
+    expect(quantizeMultiplier(0.5)).toEqual({ multiplier: 2 ** 30, shift: 0 });
+    expect(quantizeMultiplier(0.75)).toEqual({ multiplier: 3 * 2 ** 29, shift: 0 });
+    expect(quantizeMultiplier(1)).toEqual({ multiplier: 2 ** 30, shift: 1 });
+    expect(quantizeMultiplier(0.25)).toEqual({ multiplier: 2 ** 30, shift: -1 });
+    expect(quantizeMultiplier(0)).toEqual({ multiplier: 0, shift: 0 });
+    // q·2^31 = 2^31 − 2^−22 rounds up to 2^31 → (2^30, e + 1)
+    expect(quantizeMultiplier((1 - 2 ** -53) * 2 ** -3)).toEqual({ multiplier: 2 ** 30, shift: -2 });
+    // 0.1 = 0.8·2^−3; 0.8·2^31 = 1717986918.4 → 1717986918
+    expect(quantizeMultiplier(0.1)).toEqual({ multiplier: 1717986918, shift: -3 });
+    // a mantissa at exactly k + 0.5 in Q31 rounds away from zero
+    expect(quantizeMultiplier((2 ** 30 + 0.5) / 2 ** 31)).toEqual({ multiplier: 2 ** 30 + 1, shift: 0 });
+    // e < −31 → (0, 0); e = −31 still kept
+    expect(quantizeMultiplier(2 ** -33)).toEqual({ multiplier: 0, shift: 0 });
+    expect(quantizeMultiplier(2 ** -32)).toEqual({ multiplier: 2 ** 30, shift: -31 });
+    expect(() => quantizeMultiplier(2 ** 31)).toThrow();
+  });
+  it('represents random multipliers within half a Q31 step', () => {
+    const r = rng(42);
+    for (let i = 0; i < 2000; i++) {
+      const m = (r() / 2 ** 32) * 2 ** -((r() % 20));
+      if (m === 0) continue;
+      const { multiplier, shift } = quantizeMultiplier(m);
+      expect(multiplier).toBeGreaterThanOrEqual(2 ** 30);
+      expect(multiplier).toBeLessThanOrEqual(INT32_MAX);
+      expect(Math.abs(multiplierValue(multiplier, shift) - m)).toBeLessThanOrEqual(2 ** (shift - 32));
+    }
+  });
+});
+
+describe('multiplyByQuantizedMultiplier', () => {
+  it('matches a BigInt oracle for shifts −31…+4', () => {
+    const r = rng(99);
+    for (let i = 0; i < 20000; i++) {
+      const acc = i % 3 === 0 ? int32(r) : int32(r) >> (r() % 24);
+      const m = (r() >>> 1) | 0x40000000; // normalized Q31 in [2^30, 2^31)
+      const shift = (r() % 36) - 31;
+      expect(multiplyByQuantizedMultiplier(acc, m, shift), `${acc},${m},${shift}`).toBe(mbqmOracle(acc, m, shift));
+    }
+  });
+  it('agrees with the oracle on both sides of the fast path bound (|acc| < 2^21)', () => {
+    const r = rng(2024);
+    for (const base of [2 ** 21, -(2 ** 21), 2 ** 20, -(2 ** 20), 0]) {
+      for (let d = -3; d <= 3; d++) {
+        for (let k = 0; k < 50; k++) {
+          const m = (r() >>> 1) | 0x40000000;
+          const shift = -(r() % 32);
+          expect(multiplyByQuantizedMultiplier(base + d, m, shift)).toBe(mbqmOracle(base + d, m, shift));
+        }
+      }
+    }
+  });
+  it('scales by the real multiplier to within one step', () => {
+    const r = rng(5);
+    for (let i = 0; i < 5000; i++) {
+      const acc = int32(r) >> 8;
+      const real = (r() / 2 ** 32) * 2 ** -(r() % 12);
+      const { multiplier, shift } = quantizeMultiplier(real);
+      expect(Math.abs(multiplyByQuantizedMultiplier(acc, multiplier, shift) - acc * real)).toBeLessThanOrEqual(1);
+    }
+  });
+  it('double rounding on a hand case: 3 · 0.25 = 0.75 → 1, −3 · 0.25 → −1, 2 · 0.25 = 0.5 → 1', () => {
+    const { multiplier, shift } = quantizeMultiplier(0.25); // (2^30, −1)
+    expect(multiplyByQuantizedMultiplier(3, multiplier, shift)).toBe(1);
+    expect(multiplyByQuantizedMultiplier(-3, multiplier, shift)).toBe(-1);
+    expect(multiplyByQuantizedMultiplier(2, multiplier, shift)).toBe(1);
+    expect(multiplyByQuantizedMultiplier(-2, multiplier, shift)).toBe(-1);
+  });
+});
+
+describe('roundedMean (TFLite average pool)', () => {
+  it('rounds half away from zero with truncating division', () => {
+    expect(roundedMean(5, 2)).toBe(3); // 2.5
+    expect(roundedMean(-5, 2)).toBe(-3);
+    expect(roundedMean(7, 4)).toBe(2); // 1.75 → (7+2)/4 = 2
+    expect(roundedMean(-7, 4)).toBe(-2);
+    expect(roundedMean(0, 9)).toBe(0);
+    expect(roundedMean(13, 9)).toBe(1); // 1.44 → (13+4)/9 = 1
+    expect(roundedMean(14, 9)).toBe(2); // 1.56
+    expect(roundedMean(-128 * 49, 49)).toBe(-128);
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * The integer reference: runs a QuantizedModel with exactly the arithmetic the generated C uses
+ * (kernels in src/quant/kernels, primitives in arith.ts). The C output must equal `raw` byte for
+ * byte.
+ *
+ * Layouts: `input` is the int8 input tensor in NCHW order (model.input.shape), i.e.
+ * int8 = uint8 pixel − 128 (see pixelsToInt8Nchw). `raw` is the int8 output tensor
+ * (model.output.shape, row-major; [N, K] for MobileNet, where NCHW and NHWC agree). Kept
+ * intermediate tensors are NCHW.
+ */
+import { softmaxFloat } from '../ops/kernels/softmax.js';
+import { sizeOf } from '../ir/tensor.js';
+import { UserError } from '../util/errors.js';
+import { averagePoolInt8 } from './kernels/average_pool.js';
+import { conv2dInt8 } from './kernels/conv2d.js';
+import { depthwiseConv2dInt8 } from './kernels/depthwise_conv2d.js';
+import { fullyConnectedInt8 } from './kernels/fully_connected.js';
+import type { QuantizedLayer, QuantizedModel, QuantParams } from './types.js';
+
+export interface Int8RunOptions {
+  /** 'all': also return every intermediate int8 tensor by name. */
+  readonly keep?: 'outputs' | 'all';
+}
+
+export interface Int8RunResult {
+  /** The int8 output tensor (model.output), row-major. */
+  readonly raw: Int8Array;
+  /** raw dequantized: scale × (raw − zero point). */
+  readonly dequantized: Float32Array;
+  /** The model's float output: softmax of `dequantized` when model.output.softmax is set, else `dequantized`. */
+  readonly output: Float32Array;
+  /** With keep: 'all', every int8 tensor (input included), NCHW. */
+  readonly tensors?: ReadonlyMap<string, Int8Array>;
+}
+
+/** Runs one layer on its int8 input. */
+export function runLayerInt8(layer: QuantizedLayer, x: Int8Array): Int8Array {
+  switch (layer.op) {
+    case 'conv2d': return conv2dInt8(layer, x);
+    case 'depthwise_conv2d': return depthwiseConv2dInt8(layer, x);
+    case 'fully_connected': return fullyConnectedInt8(layer, x);
+    case 'average_pool':
+    case 'global_average_pool': return averagePoolInt8(layer, x);
+  }
+}
+
+export function runInt8(model: QuantizedModel, input: Int8Array, opts: Int8RunOptions = {}): Int8RunResult {
+  const expected = sizeOf(model.input.shape);
+  if (input.length !== expected) throw new UserError(`int8 input: ${input.length} values, model '${model.name}' expects ${expected} ([${model.input.shape}])`);
+  const keepAll = opts.keep === 'all';
+  const live = new Map<string, Int8Array>([[model.input.name, input]]);
+  // Last reader of each tensor, so intermediates are dropped as soon as possible.
+  const lastUse = new Map<string, number>();
+  model.layers.forEach((l, i) => lastUse.set(l.input, i));
+  model.layers.forEach((layer, i) => {
+    const x = live.get(layer.input);
+    if (!x) throw new Error(`int8: layer '${layer.name}' reads '${layer.input}', which is not computed`);
+    live.set(layer.output, runLayerInt8(layer, x));
+    if (!keepAll && lastUse.get(layer.input) === i && layer.input !== model.output.name) live.delete(layer.input);
+  });
+  const raw = live.get(model.output.name);
+  if (!raw) throw new Error(`int8: output '${model.output.name}' was not computed`);
+  const dequantized = dequantize(raw, model.output.q);
+  let output = dequantized;
+  const sm = model.output.softmax;
+  if (sm) {
+    const shape = model.output.shape;
+    output = softmaxFloat(dequantized, sizeOf(shape.slice(0, sm.axis)), shape[sm.axis], sizeOf(shape.slice(sm.axis + 1)));
+  }
+  return { raw, dequantized, output, ...(keepAll ? { tensors: live } : {}) };
+}
+
+export function dequantize(q: Int8Array, p: QuantParams): Float32Array {
+  const out = new Float32Array(q.length);
+  for (let i = 0; i < q.length; i++) out[i] = p.scale * (q[i] - p.zeroPoint);
+  return out;
+}
+
+/**
+ * HWC uint8 RGB pixels (as loadPixelsUint8 returns them) → the model's int8 NCHW input:
+ * int8 = pixel − 128, what firmware feeds.
+ */
+export function pixelsToInt8Nchw(pixels: Uint8Array, h: number, w: number, offset = 128): Int8Array {
+  const plane = h * w;
+  const out = new Int8Array(3 * plane);
+  for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) out[c * plane + p] = pixels[p * 3 + c] - offset;
+  return out;
+}
