@@ -186,7 +186,7 @@ async function generateCommand(argv: GenerateArgs, io: CliIo): Promise<void> {
   }
 }
 
-interface ConvertArgs { model: string; calib: string; out: string; 'input-layout': string; 'calib-count'?: number; method: string; scale?: string; 'bias-correction': boolean; json: boolean }
+interface ConvertArgs { model: string; calib: string; out: string; 'input-layout': string; 'calib-count'?: number; method?: string; scale?: string; 'bias-correction': boolean; json: boolean }
 
 async function convertCommand(argv: ConvertArgs, io: CliIo): Promise<void> {
   const n = argv['calib-count'];
@@ -265,7 +265,7 @@ export async function runCli(args: readonly string[], io: CliIo = defaultIo): Pr
         .option('json', { type: 'boolean', default: false, describe: 'one JSON object per input per line' })
         .option('stage', { choices: ['float', 'folded', 'int8'] as const, default: 'float', describe: 'imported graph, graph after float passes, or int8 reference' })
         .option('calib', { type: 'string', describe: 'calibration images (folder or CSV) for --stage int8' })
-        .option('method', { choices: ['minmax', 'percentile', 'entropy', 'mse'] as const, describe: 'calibration observer for --stage int8 (default minmax)' })
+        .option('method', { choices: ['minmax', 'percentile', 'entropy', 'mse'] as const, describe: 'calibration observer for --stage int8 (default mse)' })
         .option('bias-correction', { type: 'boolean', default: true, describe: 'bias correction for --stage int8 (--no-bias-correction to disable)' })
         .option('dump-after', { type: 'string', describe: "write the graph after this pass (or 'all') as text" })
         .option('dump-dir', { type: 'string', describe: 'where --dump-after writes (default out/dump)' }),
@@ -282,7 +282,7 @@ export async function runCli(args: readonly string[], io: CliIo = defaultIo): Pr
         .option('limit', { type: 'number', describe: 'evaluate at most this many images' })
         .option('calib', { type: 'string', demandOption: true, describe: 'calibration images: folder or CSV' })
         .option('calib-count', { type: 'number', describe: 'use at most this many calibration images' })
-        .option('method', { choices: ['minmax', 'percentile', 'entropy', 'mse'] as const, describe: 'calibration observer (default minmax)' })
+        .option('method', { choices: ['minmax', 'percentile', 'entropy', 'mse'] as const, describe: 'calibration observer (default mse)' })
         .option('bias-correction', { type: 'boolean', default: true, describe: '--no-bias-correction to disable' })
         .option('per-layer', { type: 'boolean', default: false, describe: 'SQNR of every int8 activation against float' })
         .option('scale', { type: 'string', describe: "pixel scaling (default: the model's, else x/127.5-1)" })
@@ -312,7 +312,7 @@ export async function runCli(args: readonly string[], io: CliIo = defaultIo): Pr
         .option('out', { type: 'string', demandOption: true, describe: 'output folder (replaced atomically)' })
         .option('input-layout', { choices: ['nhwc', 'nchw'] as const, default: 'nhwc', describe: 'layout of the C input buffer' })
         .option('calib-count', { type: 'number', describe: 'use at most this many calibration images' })
-        .option('method', { choices: ['minmax', 'percentile', 'entropy', 'mse'] as const, default: 'minmax', describe: 'calibration observer' })
+        .option('method', { choices: ['minmax', 'percentile', 'entropy', 'mse'] as const, describe: 'calibration observer (default mse)' })
         .option('scale', { type: 'string', describe: "the model's pixel scaling (default: the model's, else x/127.5-1)" })
         .option('bias-correction', { type: 'boolean', default: true, describe: 'correct the bias shift caused by weight rounding (--no-bias-correction to disable)' })
         .option('json', { type: 'boolean', default: false, describe: 'print {"out","files","arenaBytes","flashBytes","calibration"}' }),

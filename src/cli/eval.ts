@@ -78,10 +78,9 @@ export interface EvalSettings {
 
 /** Calibrates on `calib`, quantizes and evaluates `items`. */
 export async function evaluateModel(g: Graph, calib: string, items: readonly EvalItem[], s: EvalSettings): Promise<EvalResult> {
-  const { evaluate, inputSize, loadImageInputs, quantizeModel } = await import('../quant/index.js');
+  const { evaluate, quantizeFromImages } = await import('../quant/index.js');
   const calibPaths = listImages(calib).slice(0, s.calibCount ?? Infinity);
-  const inputs = await loadImageInputs(calibPaths, inputSize(g), s.scale);
-  const { model } = await quantizeModel(g, inputs.map((x) => x.float), {
+  const { model } = await quantizeFromImages(g, calibPaths, {
     inputScaling: s.scale,
     progress: s.progress,
     ...(s.method ? { method: s.method } : {}),

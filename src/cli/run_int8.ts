@@ -1,7 +1,7 @@
 /** `run --stage int8`: calibrate the folded graph on images, quantize, run the integer reference. */
 import type { Graph } from '../ir/graph.js';
 import type { ObserverMethod } from '../quant/observers/index.js';
-import { inputSize, loadImageInput, loadImageInputs, quantizeModel, runInt8 } from '../quant/index.js';
+import { inputSize, loadImageInput, quantizeFromImages, runInt8 } from '../quant/index.js';
 
 export interface Int8Output {
   /** The model's output as float: the dequantized int8 output, with the final softmax applied in float when the model ends in one. */
@@ -20,8 +20,7 @@ export interface Int8RunSettings {
 /** Calibrates `g` (canonical float graph) on `calibPaths`, quantizes it and runs each image of `paths`. */
 export async function runInt8Outputs(g: Graph, calibPaths: readonly string[], paths: readonly string[], s: Int8RunSettings): Promise<Int8Output[]> {
   const size = inputSize(g);
-  const calib = await loadImageInputs(calibPaths, size, s.scale);
-  const { model } = await quantizeModel(g, calib.map((c) => c.float), {
+  const { model } = await quantizeFromImages(g, calibPaths, {
     inputScaling: s.scale,
     progress: s.progress ?? 'auto',
     ...(s.method ? { method: s.method } : {}),

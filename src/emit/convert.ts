@@ -9,15 +9,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { runFloatPasses } from '../../pipeline/index.js';
 import { writeDirAtomic } from '../util/atomic_write.js';
-import { loadImageTensor, loadPixelsUint8 } from '../images/load.js';
 import { listImages } from '../images/list.js';
 import { DEFAULT_SCALE } from '../images/scale.js';
 import { runFloat } from '../ir/interpret.js';
 import { importOnnx } from '../onnx/import.js';
-import { calibrate } from '../quant/calibrate.js';
-import { pixelsToInt8Nchw, runInt8 } from '../quant/interpret_int8.js';
+import { DEFAULT_METHOD, quantizeFromImages, runInt8 } from '../quant/index.js';
 import type { ObserverMethod } from '../quant/observers/index.js';
-import { quantizeGraph } from '../quant/quantize.js';
 import type { QuantizedModel } from '../quant/types.js';
 import { UserError } from '../util/errors.js';
 import { HAVE_SHARED, sharedModels } from '../util/shared.js';
@@ -33,7 +30,7 @@ export interface ConvertOptions {
   readonly inputLayout?: 'nhwc' | 'nchw';
   /** Use at most this many calibration images (default all). */
   readonly calibCount?: number;
-  /** Calibration observer (default 'minmax'). */
+  /** Calibration observer (default DEFAULT_METHOD of src/quant, 'mse'). */
   readonly method?: ObserverMethod;
   /** The model's float input scaling; default from ../shared/models/models.json, else 'x/127.5-1'. */
   readonly inputScaling?: string;
@@ -73,29 +70,31 @@ export async function convertModel(opts: ConvertOptions): Promise<ConvertResult>
   const inputName = graph.inputs[0];
   const shape = graph.values.get(inputName)!.shape;
   if (shape.length !== 4 || shape[1] !== 3) throw new UserError(`${opts.model}: input '${inputName}' must be [1, 3, H, W] (is [${shape.join(', ')}])`);
-  const size: [number, number] = [shape[2], shape[3]];
 
   const paths = listImages(opts.calib).slice(0, opts.calibCount ?? Infinity);
-  const floatInputs = [];
-  for (const p of paths) floatInputs.push(await loadImageTensor(p, { size, scale: inputScaling }));
-  const stats = calibrate(graph, floatInputs, { method: opts.method ?? 'minmax', progress: opts.progress ?? 'auto' });
   // The model is named after its file (graph names from exporters are often generic, e.g. 'keras_h5_model').
   const name = basename(opts.model).replace(/\.onnx$/i, '');
-  const model = quantizeGraph(graph, stats, { inputScaling, biasCorrection: opts.biasCorrection, name });
+  const method = opts.method ?? DEFAULT_METHOD;
+  const { model: quantized, inputs } = await quantizeFromImages(graph, paths, {
+    inputScaling,
+    method,
+    progress: opts.progress ?? 'auto',
+    ...(opts.biasCorrection !== undefined ? { biasCorrection: opts.biasCorrection } : {}),
+  });
+  const model: QuantizedModel = { ...quantized, name };
 
-  // int8 (what firmware computes from uint8 pixels) vs float top-1 on the calibration images.
+  // int8 (what firmware computes from uint8 pixels) vs float top-1 on the calibration images,
+  // both from the same pixels.
   let agree = 0;
-  for (let i = 0; i < paths.length; i++) {
-    const f = runFloat(graph, { [inputName]: floatInputs[i] }).get(graph.outputs[0])!.data as Float32Array;
-    const px = await loadPixelsUint8(paths[i], size);
-    const q = runInt8(model, pixelsToInt8Nchw(px.data, size[0], size[1], model.input.pixelOffset));
-    if (argmax(f) === argmax(q.output)) agree++;
+  for (const x of inputs) {
+    const f = runFloat(graph, { [inputName]: x.float }).get(graph.outputs[0])!.data as Float32Array;
+    if (argmax(f) === argmax(runInt8(model, x.int8).output)) agree++;
   }
 
   const source = {
     model: basename(opts.model),
     model_sha256: createHash('sha256').update(readFileSync(opts.model)).digest('hex'),
-    calibration: { images: paths.length, from: basename(opts.calib), method: opts.method ?? 'minmax', bias_correction: opts.biasCorrection ?? true },
+    calibration: { images: paths.length, from: basename(opts.calib), method, bias_correction: opts.biasCorrection ?? true },
     input_scaling: inputScaling,
   };
   const emitted = emitArtifacts(model, { inputLayout: opts.inputLayout, labels, source, inPlace: opts.inPlace });

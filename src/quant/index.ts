@@ -91,6 +91,22 @@ export async function quantizeModel(
 }
 
 /**
+ * The one quantization path of `run --stage int8`, `eval` and `convert`: load the calibration
+ * images once (uint8 pixels → float for calibration, int8 = pixel − 128 for bias correction),
+ * calibrate and quantize. Returns the loaded inputs too, for callers that measure on them.
+ */
+export async function quantizeFromImages(
+  g: Graph,
+  calibPaths: readonly string[],
+  opts: Omit<QuantizeModelOptions, 'calibrationInt8'>,
+): Promise<{ model: QuantizedModel; stats: CalibrationStats; inputs: ImageInput[] }> {
+  if (calibPaths.length === 0) throw new UserError('calibration: no JPEG/PNG images given');
+  const inputs = await loadImageInputs(calibPaths, inputSize(g), opts.inputScaling);
+  const { model, stats } = await quantizeModel(g, inputs.map((x) => x.float), { ...opts, calibrationInt8: inputs.map((x) => x.int8) });
+  return { model, stats, inputs };
+}
+
+/**
  * The int8 input firmware would feed for a float input made from uint8 pixels:
  * pixel = round(x·std + mean) clamped to 0..255, int8 = pixel − 128 (exact for inputs that
  * came from pixels, as the calibration images do).
