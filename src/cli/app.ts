@@ -47,8 +47,9 @@ async function loadGraph(model: string, stage: string, dump?: { dumpAfter?: stri
   return g;
 }
 
-async function inspectCommand(argv: { model: string; json: boolean; stage: string }, io: CliIo): Promise<void> {
-  const g = await loadGraph(argv.model, argv.stage);
+async function inspectCommand(argv: { model: string; json: boolean; stage: string; 'dump-after'?: string; 'dump-dir'?: string }, io: CliIo): Promise<void> {
+  const dump = argv['dump-after'] !== undefined ? { dumpAfter: argv['dump-after'], dumpDir: argv['dump-dir'] } : undefined;
+  const g = await loadGraph(argv.model, argv.stage, dump);
   const { inspectGraph, inspectJson, inspectTable } = await import('./inspect.js');
   const report = inspectGraph(g);
   if (argv.json) io.out(inspectJson(report) + '\n');
@@ -251,8 +252,10 @@ export async function runCli(args: readonly string[], io: CliIo = defaultIo): Pr
       (y) => y
         .positional('model', { type: 'string', demandOption: true, describe: 'ONNX file' })
         .option('json', { type: 'boolean', default: false, describe: 'print {"layers":[...],"totals":{...}}' })
-        .option('stage', { choices: ['onnx', 'folded'] as const, default: 'onnx', describe: 'the graph as imported, or after the float passes' }),
-      (argv) => inspectCommand({ model: argv.model, json: argv.json, stage: argv.stage }, io),
+        .option('stage', { choices: ['onnx', 'folded'] as const, default: 'onnx', describe: 'the graph as imported, or after the float passes' })
+        .option('dump-after', { type: 'string', describe: "with --stage folded: write the graph after this pass (or 'all') as text" })
+        .option('dump-dir', { type: 'string', describe: 'where --dump-after writes (default out/dump)' }),
+      (argv) => inspectCommand({ model: argv.model, json: argv.json, stage: argv.stage, 'dump-after': argv['dump-after'], 'dump-dir': argv['dump-dir'] }, io),
     )
     .command(
       'run <model> <input..>',

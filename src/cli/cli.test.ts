@@ -180,6 +180,97 @@ describe('inspect', () => {
   });
 });
 
+/** The canonical vocabulary of `inspect --stage folded --json` (issue 3, pipeline/passes.ts). */
+const VOCABULARY = ['conv2d', 'depthwise_conv2d', 'fully_connected', 'average_pool', 'global_average_pool', 'softmax', 'channel_affine'];
+
+interface FoldedLayer { name: string; op: string; activation: { min: number | null; max: number | null } | null }
+
+describe('inspect --stage folded: canonical ops with their fused activation range', () => {
+  // Keras exports: Conv + BatchNormalization + Clip(0, 6) ×27 (the generator writes the same);
+  // VWW: Conv + BatchNormalization + plain Relu ×27 (models.json). Classifier, pools, softmax: none.
+  const cases: { file: string; path: () => string; act: { min: number; max: number | null } }[] = [
+    { file: 'generated 0.25/96', path: () => MODEL, act: { min: 0, max: 6 } },
+    ...(HAVE_SHARED
+      ? [
+          ...['mobilenet_v1_0.25_128_imagenet.onnx', 'mobilenet_v1_0.25_224_imagenet.onnx', 'mobilenet_v1_0.25_96_flowers.onnx', 'mobilenet_v1_0.5_224_flowers.onnx']
+            .map((file) => ({ file, path: () => sharedModel(file).path, act: { min: 0, max: 6 } })),
+          { file: 'vww_96_mlcommons.onnx', path: () => sharedModel('vww_96_mlcommons.onnx').path, act: { min: 0, max: null } },
+        ]
+      : []),
+  ];
+  if (!HAVE_SHARED) skipMessage('inspect --stage folded activation ranges on the real models (the generated model is still checked)');
+
+  for (const c of cases) {
+    it(`${c.file}: every op in the vocabulary, 27 convs with ${JSON.stringify(c.act)}, classifier and pools with none`, async () => {
+      const r = await cliInProcess('inspect', c.path(), '--json', '--stage', 'folded');
+      expect(r.code, r.stderr).toBe(0);
+      const j = JSON.parse(r.stdout) as { layers: FoldedLayer[]; totals: Record<string, number> };
+      expect(Object.keys(j)).toEqual(['layers', 'totals']);
+      expect(Object.keys(j.totals)).toEqual(['macs', 'params']);
+      for (const l of j.layers) {
+        expect(Object.keys(l), l.name).toEqual(['name', 'op', 'outputShape', 'macs', 'params', 'activation']);
+        expect(VOCABULARY, `${l.name}: ${l.op}`).toContain(l.op);
+      }
+      const convs = j.layers.filter((l) => l.op === 'conv2d' || l.op === 'depthwise_conv2d');
+      expect(convs).toHaveLength(27);
+      expect(convs.filter((l) => l.op === 'depthwise_conv2d')).toHaveLength(13);
+      for (const l of convs) expect(l.activation, l.name).toEqual(c.act);
+      const rest = j.layers.filter((l) => !convs.includes(l));
+      expect(rest.map((l) => l.op)).toEqual([expect.stringMatching(/^(global_)?average_pool$/), 'fully_connected', 'softmax']);
+      for (const l of rest) expect(l.activation, `${l.name} (${l.op})`).toBeNull();
+      // The text table shows the same ranges.
+      const t = await cliInProcess('inspect', c.path(), '--stage', 'folded');
+      expect(t.stdout).toMatch(/^name\s+op\s+output shape\s+MACs\s+params\s+activation$/m);
+      const shown = c.act.max === null ? `[${c.act.min}, inf)` : `[${c.act.min}, ${c.act.max}]`;
+      const rows = t.stdout.split('\n').filter((line) => /^\S+\s+(conv2d|depthwise_conv2d)\s/.test(line));
+      expect(rows).toHaveLength(27);
+      for (const row of rows) expect(row.endsWith(`  ${shown}`), row).toBe(true);
+    });
+  }
+});
+
+describe('run --dump-after', () => {
+  /** The op column of every node line of a dump (src/ir/dump.ts: '  name  op  inputs → outputs ...'). */
+  const dumpOps = (text: string): string[] =>
+    text.split('\n').filter((l) => l.includes(' → ')).map((l) => /^ {2}\S+\s+(\S+)\s/.exec(l)![1]);
+
+  it('--dump-after fold_batchnorm writes that one dump, with no BatchNormalization left (child process)', async () => {
+    const r = await cli('run', MODEL, IMAGE, '--stage', 'folded', '--json', '--dump-after', 'fold_batchnorm', '--dump-dir', 'dumps');
+    expect(r.code, r.stderr).toBe(0);
+    const dir = join(tmp, 'dumps'); // relative to the CLI's working directory
+    const files = readdirSync(dir);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^\d\d_fold_batchnorm\.txt$/);
+    const ops = dumpOps(readFileSync(join(dir, files[0]), 'utf8'));
+    expect(ops).not.toContain('BatchNormalization');
+    // 27 backbone convs plus the 1×1 conv classifier (pointwise_to_fc, later, makes it fully_connected).
+    expect(ops.filter((op) => op === 'conv2d' || op === 'depthwise_conv2d')).toHaveLength(28);
+  });
+
+  it('--dump-after all: the dump before fold_batchnorm still lists the 27 BatchNormalization nodes', async () => {
+    const dir = join(tmp, 'dumps-all');
+    const r = await cliInProcess('run', MODEL, IMAGE, '--stage', 'folded', '--json', '--dump-after', 'all', '--dump-dir', dir);
+    expect(r.code, r.stderr).toBe(0);
+    const files = readdirSync(dir).sort();
+    const at = files.findIndex((f) => /^\d\d_fold_batchnorm\.txt$/.test(f));
+    expect(at).toBeGreaterThan(0);
+    expect(dumpOps(readFileSync(join(dir, files[at - 1]), 'utf8')).filter((op) => op === 'BatchNormalization')).toHaveLength(27);
+    expect(dumpOps(readFileSync(join(dir, files[at]), 'utf8'))).not.toContain('BatchNormalization');
+    expect(files.at(-1)).toMatch(/_check_canonical\.txt$/);
+    expectOneLineError(await cliInProcess('run', MODEL, IMAGE, '--stage', 'folded', '--dump-after', 'fold_bn'), 1, /--dump-after 'fold_bn': no such pass/);
+  });
+
+  it('inspect --stage folded --dump-after writes the same dump; without --stage folded it is a usage error', async () => {
+    const dir = join(tmp, 'dumps-inspect');
+    const r = await cliInProcess('inspect', MODEL, '--stage', 'folded', '--json', '--dump-after', 'fold_batchnorm', '--dump-dir', dir);
+    expect(r.code, r.stderr).toBe(0);
+    const files = readdirSync(dir);
+    expect(files).toHaveLength(1);
+    expect(dumpOps(readFileSync(join(dir, files[0]), 'utf8'))).not.toContain('BatchNormalization');
+    expectOneLineError(await cliInProcess('inspect', MODEL, '--dump-after', 'all'), 2, /--dump-after needs --stage folded/);
+  });
+});
+
 describe('run', () => {
   it('on a .npy equals run on the image it was made from, and both equal onnxruntime', async () => {
     const x = await loadImageTensor(IMAGE, { size: [96, 96], scale: 'x/127.5-1' });

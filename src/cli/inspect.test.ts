@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../ir/builder.js';
 import { floatTensor } from '../ir/tensor.js';
-import { inspectGraph, inspectJson, inspectTable, shortCount } from './inspect.js';
+import { runFloatPasses } from '../../pipeline/index.js';
+import { activationOf, activationText, inspectGraph, inspectJson, inspectTable, shortCount } from './inspect.js';
 
 // Conv 3→4, 3×3, stride 1, pads 1 on 5×5 (no bias) → BN → Relu → GAP → Flatten → Gemm 4→2.
 const g = new GraphBuilder('t')
@@ -54,6 +55,42 @@ describe('inspectGraph', () => {
     // MACs column right-aligned: every row's MACs value ends at the same column
     const ends = lines.slice(3, 9).map((l) => l.search(/\S+\s+\S+$/) + l.match(/(\S+)\s+\S+$/)![1].length);
     expect(new Set(ends).size).toBe(1);
+  });
+});
+
+describe('the fused activation range of canonical layers (--stage folded)', () => {
+  // The same graph after the float passes: conv2d with the Relu fused, GAP, fully_connected.
+  const folded = runFloatPasses(g);
+
+  it('--json: canonical layers add "activation" ({min, max}, null ends; null for none), ONNX layers do not', () => {
+    const j = JSON.parse(inspectJson(inspectGraph(folded))) as { layers: Record<string, unknown>[]; totals: unknown };
+    expect(j.layers.map((l) => [l.op, l.activation])).toEqual([
+      ['conv2d', { min: 0, max: null }],
+      ['global_average_pool', null],
+      ['fully_connected', null],
+    ]);
+    for (const l of j.layers) expect(Object.keys(l)).toEqual(['name', 'op', 'outputShape', 'macs', 'params', 'activation']);
+    expect(j.totals).toEqual({ macs: 2708, params: 122 }); // folding keeps the totals
+    const onnx = JSON.parse(inspectJson(inspectGraph(g))) as { layers: Record<string, unknown>[] };
+    for (const l of onnx.layers) expect('activation' in l).toBe(false);
+  });
+
+  it('reads act_min / act_max: both ends, one end, none', () => {
+    const node = (attrs: Record<string, number>) => ({ name: 'n', op: 'conv2d', inputs: [], outputs: [], attrs });
+    expect(activationOf(node({ act_min: 0, act_max: 6 }))).toEqual({ min: 0, max: 6 });
+    expect(activationOf(node({ act_min: -Infinity, act_max: 6 }))).toEqual({ min: null, max: 6 });
+    expect(activationOf(node({ act_min: -Infinity, act_max: Infinity }))).toBeNull();
+    expect(activationOf(node({}))).toBeNull();
+    expect([activationText({ min: 0, max: 6 }), activationText({ min: 0, max: null }), activationText({ min: null, max: 6 }), activationText(null)])
+      .toEqual(['[0, 6]', '[0, inf)', '(-inf, 6]', '']);
+  });
+
+  it('the table gets an activation column only for canonical graphs', () => {
+    const lines = inspectTable(inspectGraph(folded)).trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^name\s+op\s+output shape\s+MACs\s+params\s+activation$/);
+    expect(lines[2]).toMatch(/^conv\s+conv2d\s+\[1, 4, 5, 5\]\s+2,700\s+112\s+\[0, inf\)$/);
+    expect(lines[3]).toMatch(/^gap\s+global_average_pool\s+\[1, 4, 1, 1\]\s+0\s+0$/);
+    expect(inspectTable(inspectGraph(g))).not.toMatch(/activation/);
   });
 });
 
