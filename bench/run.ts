@@ -8,7 +8,15 @@
  *      synthetic images): host instructions per inference (valgrind callgrind, inside model_run
  *      only, repeatable) and time per inference, against a naive loop-nest implementation of the
  *      same network built in the same run — the kernels' speed-up.
- * Each timing is the median of several runs after a warm-up run.
+ *  (d) calibration (issue 4): 100 images of ../shared/images/imagenet-samples (the first 100 of
+ *      labels.csv) on the 0.25/224 model, target under 20 s: image loading, the calibration pass
+ *      (default observer, onnxruntime engine) and the full quantizeFromImages (loading +
+ *      calibration + default empirical bias correction), each timed once (no warm-up:
+ *      a user calibrates once; (c) reads the images again, from a warm file cache).
+ *  (e) accuracy (issue 4): `eval`'s path (src/cli/eval.ts evaluateModel) on all 1000
+ *      imagenet-samples for the 0.25/128 and 0.25/224 ImageNet models with the default config
+ *      (calibration: the 50 imagenet-val128 images). Takes minutes: BENCH_ACCURACY=0 skips it.
+ * Each timing in (a)–(c) is the median of several runs after a warm-up run.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -20,13 +28,78 @@ import { runFloat } from '../src/ir/interpret.js';
 import { floatTensor } from '../src/ir/tensor.js';
 import { exportOnnx } from '../src/onnx/export.js';
 import { importOnnx } from '../src/onnx/import.js';
-import { HAVE_SHARED, PROJECT_ROOT, sharedPath } from '../src/util/shared.js';
+import { HAVE_SHARED, PROJECT_ROOT, sharedModel, sharedPath } from '../src/util/shared.js';
 import { availableCompilers } from '../src/emit/compile.js';
 import { formatCBench, has, runCBench } from './c/run.js';
 import { formatCortexM, runCortexM } from './c/cortex_m/run.js';
 import { inspectGraph } from '../src/cli/inspect.js';
+import { readImageCsv } from '../src/images/list.js';
+import { runFloatPasses } from '../pipeline/index.js';
+import { calibrateAsync, inputSize, loadImageInputs, quantizeFromImages } from '../src/quant/index.js';
+import { evalItems, evaluateModel } from '../src/cli/eval.js';
 
 const IMPORT_TARGET_MS = 500;
+const CALIBRATION_TARGET_S = 20;
+const CALIBRATION_IMAGES = 100;
+
+/** (d): calibrating 100 images on the 0.25/224 model, each stage timed once, no warm-up. */
+async function benchCalibration(): Promise<string[][]> {
+  const g = runFloatPasses(importOnnx(sharedPath('models', 'mobilenet_v1_0.25_224_imagenet.onnx')));
+  const scaling = 'x/127.5-1';
+  const paths = readImageCsv(sharedPath('images', 'imagenet-samples', 'labels.csv')).map((r) => r.path).slice(0, CALIBRATION_IMAGES);
+  if (paths.length !== CALIBRATION_IMAGES) throw new Error(`imagenet-samples: ${paths.length} images, expected at least ${CALIBRATION_IMAGES}`);
+  const what = `0.25/224, ${CALIBRATION_IMAGES} imagenet-samples images (the first ${CALIBRATION_IMAGES})`;
+  const vsTarget = (ms: number) => `${(ms / 1000 / CALIBRATION_TARGET_S).toFixed(2)}× of target`;
+  const target = `target < ${CALIBRATION_TARGET_S} s`;
+
+  let t0 = performance.now();
+  const inputs = await loadImageInputs(paths, inputSize(g), scaling);
+  const loadMs = performance.now() - t0;
+
+  t0 = performance.now();
+  const stats = await calibrateAsync(g, inputs.map((x) => x.float), { engine: 'ort', progress: 'none' });
+  const calibMs = performance.now() - t0;
+  if (stats.count !== CALIBRATION_IMAGES) throw new Error(`calibration saw ${stats.count} images`);
+
+  t0 = performance.now();
+  const q = await quantizeFromImages(g, paths, { inputScaling: scaling, progress: 'none' });
+  const fullMs = performance.now() - t0;
+  if (q.stats.count !== CALIBRATION_IMAGES) throw new Error(`quantizeFromImages calibrated on ${q.stats.count} images`);
+
+  return [
+    [`calibration (a): image loading (decode, crop, resize), ${what}`, fmtMs(loadMs), target, vsTarget(loadMs)],
+    [`calibration (b): calibration pass, ${stats.method} observer, onnxruntime engine, same images`, fmtMs(calibMs), target, vsTarget(calibMs)],
+    [`calibration (c): quantizeFromImages (a + b + empirical bias correction), same images`, fmtMs(fullMs), target, vsTarget(fullMs)],
+    [`  of which empirical bias correction (c − a − b, approx.)`, fmtMs(fullMs - loadMs - calibMs), '', ''],
+  ];
+}
+
+/** (e): float vs int8 on all 1000 imagenet-samples, default config, as `onnx2mcu eval` runs it. */
+async function benchAccuracy(): Promise<string> {
+  const items = evalItems(sharedPath('images', 'imagenet-samples'), sharedPath('images', 'imagenet-samples', 'labels.csv'));
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  const header = ['model', 'float top-1', 'float top-5', 'int8 top-1', 'int8 top-5', 'Δ top-1', 'agreement', 'logits SQNR', 'time'];
+  const rows: string[][] = [];
+  for (const file of ['mobilenet_v1_0.25_128_imagenet.onnx', 'mobilenet_v1_0.25_224_imagenet.onnx']) {
+    const g = runFloatPasses(importOnnx(sharedPath('models', file)));
+    const t0 = performance.now();
+    const r = await evaluateModel(g, sharedPath('images', 'imagenet-val128'), items, { scale: sharedModel(file).input.scale, progress: 'auto' });
+    const secs = (performance.now() - t0) / 1000;
+    const d = 100 * (r.int8.top1 - r.float.top1);
+    rows.push([file, pct(r.float.top1), pct(r.float.top5), pct(r.int8.top1), pct(r.int8.top5), `${d >= 0 ? '+' : ''}${d.toFixed(1)}`,
+      pct(r.agreement), `${r.outputSqnr.toFixed(1)} dB`, `${secs.toFixed(0)} s`]);
+  }
+  const all = [header, ...rows];
+  const w = header.map((_, c) => Math.max(...all.map((r) => r[c].length)));
+  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(w[c])).join('  ').trimEnd();
+  return [
+    `accuracy: ${items.length} imagenet-samples images, default config (mse observer, empirical bias correction, calibrated on the 50 imagenet-val128 images)`,
+    'targets (issue 4): int8 top-1 within 1.0 point of float, agreement ≥ 88 %, logits SQNR ≥ 20 dB',
+    line(header),
+    w.map((n) => '-'.repeat(n)).join('  '),
+    ...rows.map(line),
+  ].join('\n');
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -95,9 +168,18 @@ async function main(): Promise<void> {
     rows.push([`${label}, same model and input, per image`, fmtMs(ortMs), '', `interpreter ${(oursMs / ortMs).toFixed(1)}× slower`]);
   }
 
+  // (d) calibration speed, (e) accuracy on the ImageNet models (../shared only).
+  const sections: string[] = [];
+  if (HAVE_SHARED) {
+    rows.push(...(await benchCalibration()));
+    if (process.env.BENCH_ACCURACY === '0') rows.push(['accuracy (1000 imagenet-samples)', 'skipped: BENCH_ACCURACY=0', '', '']);
+    else sections.push(await benchAccuracy());
+  } else {
+    rows.push(['calibration, accuracy (ImageNet models)', 'skipped: ../shared not found', '', '']);
+  }
+
   // (c) the generated C runner vs naive loop nests (bench/c/run.ts), and the same runner on an
   // emulated Cortex-M4 (bench/c/cortex_m/run.ts) when the Arm toolchain and qemu are installed.
-  const sections: string[] = [];
   if (availableCompilers().length === 0) {
     rows.push(['generated C runner (VWW)', 'skipped: no gcc/clang', '', '']);
   } else {

@@ -2,13 +2,30 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadPixelsUint8 } from '../images/load.js';
 import { parseScale, scaleToNchw } from '../images/scale.js';
-import { readImageCsv } from '../images/list.js';
+import { listImages, readImageCsv } from '../images/list.js';
+import { importOnnx } from '../onnx/import.js';
+import { runFloatPasses } from '../../pipeline/index.js';
 import { HAVE_SHARED, sharedModel, sharedPath, skipMessage } from '../util/shared.js';
 import { runCli } from './app.js';
 import { evalItems, evalJson, evalText } from './eval.js';
+
+// Records every calibration `eval` runs (src/cli/eval.ts evaluateModel → quantizeFromImages): the
+// image paths it was given and the image count the calibrator reports in its stats.
+const calibCalls = vi.hoisted(() => [] as { paths: string[]; count: number }[]);
+vi.mock('../quant/index.js', async (importOriginal) => {
+  const mod = await importOriginal<typeof import('../quant/index.js')>();
+  return {
+    ...mod,
+    quantizeFromImages: async (...args: Parameters<typeof mod.quantizeFromImages>) => {
+      const r = await mod.quantizeFromImages(...args);
+      calibCalls.push({ paths: [...args[1]], count: r.stats.count });
+      return r;
+    },
+  };
+});
 
 const tmp = mkdtempSync(join(tmpdir(), 'onnx2mcu-eval-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -76,5 +93,52 @@ describe.skipIf(!HAVE_SHARED)('onnx2mcu eval on the VWW model', () => {
     }
     expect(j.float.top1).toBe(right / 8);
     expect(j.agreement).toBeGreaterThanOrEqual(7 / 8);
+  });
+});
+
+describe.skipIf(!HAVE_SHARED)('onnx2mcu eval --per-layer / --calib-count on the VWW model', () => {
+  const m = HAVE_SHARED ? sharedModel('vww_96_mlcommons.onnx') : undefined;
+  const csv = sharedPath('images', 'vww', 'labels.csv');
+  const calibDir = sharedPath('images', 'vww');
+  const evalJsonRun = async (extra: string[]) => {
+    let out = '';
+    let err = '';
+    const code = await runCli(['eval', m!.path, '--images', csv, '--calib', calibDir, '--json', ...extra], { out: (t) => { out += t; }, err: (t) => { err += t; } });
+    expect(code, err).toBe(0);
+    return JSON.parse(out) as { images: number; agreement: number; logitsSqnrDb: number | null; perLayer?: { layer: string; sqnr: number | null }[] };
+  };
+
+  it('--per-layer --json: one finite SQNR (> 5 dB) per quantized layer, the last one equal to the logits SQNR', async () => {
+    calibCalls.length = 0;
+    const j = await evalJsonRun(['--per-layer']);
+    expect(j.images).toBe(8);
+    // the quantized layers: every node of the folded float graph but the final softmax (kept in float, types.ts)
+    const g = runFloatPasses(importOnnx(m!.path));
+    const expected = g.nodes.filter((n) => n.op !== 'softmax').map((n) => n.name);
+    expect(expected.length).toBe(29); // 14 conv, 13 depthwise, average pool, dense
+    expect(j.perLayer?.map((l) => l.layer)).toEqual(expected);
+    for (const l of j.perLayer!) {
+      expect(l.sqnr, l.layer).not.toBeNull();
+      expect(Number.isFinite(l.sqnr), l.layer).toBe(true);
+      expect(l.sqnr!, l.layer).toBeGreaterThan(5);
+      expect(l.sqnr!, l.layer).toBeLessThan(80); // an int8 activation is not exact: a huge value means float was compared with itself
+    }
+    // really measured per layer: the values differ from layer to layer …
+    expect(new Set(j.perLayer!.map((l) => l.sqnr!.toFixed(3))).size).toBeGreaterThan(20);
+    // … and the last layer (dense: the logits) is the logits SQNR computed separately by evaluate
+    expect(j.logitsSqnrDb).not.toBeNull();
+    expect(j.perLayer!.at(-1)!.sqnr!).toBeCloseTo(j.logitsSqnrDb!, 6);
+    console.log(`VWW per-layer SQNR (dB): ${j.perLayer!.map((l) => `${l.layer} ${l.sqnr!.toFixed(1)}`).join(', ')}`);
+    // without --calib-count all 8 calibration images were used
+    expect(calibCalls.map((c) => c.count)).toEqual([8]);
+  });
+
+  it('--calib-count 2 calibrates on the first 2 images of --calib only', async () => {
+    calibCalls.length = 0;
+    const j = await evalJsonRun(['--calib-count', '2', '--limit', '2']);
+    expect(j.images).toBe(2);
+    expect(calibCalls).toHaveLength(1);
+    expect(calibCalls[0].paths).toEqual(listImages(calibDir).slice(0, 2));
+    expect(calibCalls[0].count).toBe(2);
   });
 });
