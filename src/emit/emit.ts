@@ -136,16 +136,17 @@ export function writeArtifacts(dir: string, files: ReadonlyMap<string, Buffer>):
 
 function paramsBytes(kernel: string): number {
   switch (kernel) {
+    // sizeof of the params structs in onnx2mcu_kernels.h (int32 fields only: the same on every target)
     case 'conv':
     case 'conv_1x1':
-      return 80;
+      return 72;
     case 'dw_conv':
     case 'dw_conv_3x3':
-      return 84;
+      return 76;
     case 'fc':
       return 24;
     case 'avg_pool':
-      return 72;
+      return 64;
     case 'global_avg_pool':
       return 20;
     default:

@@ -1,0 +1,70 @@
+/**
+ * `convert --input-layout nchw` through the real command line (`node bin/onnx2mcu.js`, child
+ * processes): a small generated MobileNet is converted with an NCHW input buffer, the manifest and
+ * model.h say so, and `verify --json` (gcc and clang, the reference rebuilt from the artifacts)
+ * finds no mismatch on the calibration images and on random inputs (verify feeds the random int8
+ * inputs in the manifest's layout, so a runner that ignored the flag would mismatch). The same model
+ * converted with the default layout has an NHWC manifest, no transpose step and the same weights.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { availableCompilers } from '../emit/compile.js';
+import { PROJECT_ROOT } from '../util/shared.js';
+
+const BIN = join(PROJECT_ROOT, 'bin', 'onnx2mcu.js');
+const tmp = mkdtempSync(join(tmpdir(), 'onnx2mcu-convert-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const compilers = availableCompilers();
+if (compilers.length === 0) console.warn('[skip] convert --input-layout nchw CLI test: neither gcc nor clang on PATH');
+
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: tmp, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe.skipIf(compilers.length === 0)('onnx2mcu convert --input-layout nchw (CLI)', () => {
+  it('writes an NCHW runner that verify passes byte for byte', async () => {
+    const model = join(tmp, 'm.onnx');
+    const calib = join(tmp, 'calib');
+    const gen = await cli('generate', '--width', '0.25', '--resolution', '48', '--classes', '3', '--seed', '5', '--out', model, '--calib-out', calib, '--calib-count', '3');
+    expect(gen.code, gen.stderr).toBe(0);
+
+    const out = join(tmp, 'out_nchw');
+    const conv = await cli('convert', model, '--calib', calib, '--out', out, '--input-layout', 'nchw', '--json');
+    expect(conv.code, conv.stderr).toBe(0);
+    const summary = JSON.parse(conv.stdout) as { out: string; arenaBytes: number };
+    expect(summary.out).toBe(out);
+
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.input.layout).toBe('nchw');
+    expect(manifest.input.shape_nchw).toEqual([1, 3, 48, 48]);
+    expect(manifest.input.c_shape).toEqual([3, 48, 48]);
+    const modelH = readFileSync(join(out, 'model.h'), 'utf8');
+    expect(modelH).toContain('#define MODEL_INPUT_LAYOUT_NHWC 0');
+    expect(modelH).toContain('NCHW (C x H x W = 3x48x48)');
+    // the runner transposes the caller's NCHW buffer into the arena before the first layer
+    expect(readFileSync(join(out, 'model.c'), 'utf8')).toContain('onnx2mcu_nchw_to_nhwc_s8(&input_dims, input, arena + ');
+
+    const ver = await cli('verify', out, '--images', calib, '--random', '20', '--json');
+    expect(ver.code, ver.stderr).toBe(0);
+    const v = JSON.parse(ver.stdout) as { images: number; random: number; mismatches: number; compilers: string[] };
+    expect(v).toEqual({ images: 3, random: 20, mismatches: 0, compilers });
+
+    // the default layout differs where it should: same model, NHWC manifest and no transpose step
+    const outNhwc = join(tmp, 'out_nhwc');
+    const conv2 = await cli('convert', model, '--calib', calib, '--out', outNhwc, '--json');
+    expect(conv2.code, conv2.stderr).toBe(0);
+    const m2 = JSON.parse(readFileSync(join(outNhwc, 'manifest.json'), 'utf8'));
+    expect(m2.input.layout).toBe('nhwc');
+    expect(m2.input.c_shape).toEqual([48, 48, 3]);
+    expect(readFileSync(join(outNhwc, 'model.c'), 'utf8')).not.toContain('onnx2mcu_nchw_to_nhwc_s8');
+    // the weights do not depend on the input layout
+    expect(m2.files['weights.bin'].sha256).toBe(manifest.files['weights.bin'].sha256);
+  }, 180_000);
+});
