@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Both cores: the real-model files (all_models, accuracy, crosscheck) are minutes of CPU each.
+    maxWorkers: 2,
   },
 });
