@@ -8,17 +8,9 @@ import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { floatTensor, sizeOf } from '../ir/tensor.js';
 import type { QuantizedLayer } from './types.js';
+import { mulberry32 as rng } from '../util/random.js';
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 function gaussianFill(n: number, r: () => number, sigma: number): Float32Array {
   const out = new Float32Array(n);
