@@ -26,19 +26,7 @@
 #include <valgrind/callgrind.h>
 #endif
 
-#ifdef BENCH_NAIVE
-#include "naive_model.h"
-#define INPUT_SIZE NAIVE_INPUT_SIZE
-#define OUTPUT_SIZE NAIVE_OUTPUT_SIZE
-#define RUN(in, out) naive_model_run(in, out)
-#define FROM_PIXELS(px, in) naive_input_from_pixels(px, in)
-#else
-#include "model.h"
-#define INPUT_SIZE MODEL_INPUT_SIZE
-#define OUTPUT_SIZE MODEL_OUTPUT_SIZE
-#define RUN(in, out) model_run(in, out)
-#define FROM_PIXELS(px, in) model_input_from_pixels(px, in)
-#endif
+#include "bench_program.h"
 
 static uint8_t pixels[INPUT_SIZE];
 static int8_t input[INPUT_SIZE];

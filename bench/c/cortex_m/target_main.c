@@ -12,19 +12,7 @@
 #include <stdio.h>
 #include "bench_images.h"
 
-#ifdef BENCH_NAIVE /* the naive loop-nest baseline (bench/c/naive_gen.ts) instead of the runner */
-#include "naive_model.h"
-#define INPUT_SIZE NAIVE_INPUT_SIZE
-#define OUTPUT_SIZE NAIVE_OUTPUT_SIZE
-#define RUN(in, out) naive_model_run(in, out)
-#define FROM_PIXELS(px, in) naive_input_from_pixels(px, in)
-#else
-#include "model.h"
-#define INPUT_SIZE MODEL_INPUT_SIZE
-#define OUTPUT_SIZE MODEL_OUTPUT_SIZE
-#define RUN(in, out) model_run(in, out)
-#define FROM_PIXELS(px, in) model_input_from_pixels(px, in)
-#endif
+#include "../bench_program.h"
 
 #if INPUT_SIZE != BENCH_IMAGE_BYTES
 #error "bench_images.c was generated for another input size"
