@@ -158,6 +158,17 @@ describe('multiplyByQuantizedMultiplier', () => {
       }
     }
   });
+  it('rounds exact ties as the oracle in both steps and for both signs (the fast path)', () => {
+    // M0 = 2^30 makes acc·M0 / 2^31 = acc / 2: every odd acc is a tie of the doubling high mul; the
+    // right shift then meets ties at every shift. 3·2^29 gives ties of the product at acc ≡ 2 mod 4.
+    for (const m of [2 ** 30, 3 * 2 ** 29]) {
+      for (let acc = -2000; acc <= 2000; acc++) {
+        for (let shift = 0; shift >= -12; shift--) {
+          expect(multiplyByQuantizedMultiplier(acc, m, shift), `${acc},${m},${shift}`).toBe(mbqmOracle(acc, m, shift));
+        }
+      }
+    }
+  });
   it('scales by the real multiplier to within one step', () => {
     const r = rng(5);
     for (let i = 0; i < 5000; i++) {

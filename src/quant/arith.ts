@@ -59,10 +59,14 @@ export function roundingDivideByPOT(x: number, n: number): number {
 export function multiplyByQuantizedMultiplier(acc: number, multiplier: number, shift: number): number {
   if (shift <= 0 && acc < TWO_21 && acc > -TWO_21) {
     // Fast path, same result: |acc·M0| < 2^52, so the product and the nudge are exact doubles and
-    // dividing by 2^31 is exact; Math.trunc is C's truncating division.
-    const ab = acc * multiplier;
-    const high = Math.trunc((ab >= 0 ? ab + TWO_30 : ab + 1 - TWO_30) / TWO_31);
-    return roundingDivideByPOT(high, -shift);
+    // dividing by 2^31 is exact. For an integer p = acc·M0, gemmlowp's sign-dependent nudge with
+    // truncation equals floor((p + 2^30) / 2^31) for both signs (one rounding rule, no branch on
+    // the sign, which real data mispredicts). Then RDBPOT inline, its threshold without a branch.
+    const high = Math.floor((acc * multiplier + TWO_30) / TWO_31) | 0;
+    const n = -shift;
+    const mask = ((1 << n) - 1) | 0;
+    const threshold = (mask >> 1) - (high >> 31);
+    return (high >> n) + ((high & mask) > threshold ? 1 : 0);
   }
   const left = shift > 0 ? shift : 0;
   const right = shift > 0 ? 0 : -shift;

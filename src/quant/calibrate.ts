@@ -172,69 +172,93 @@ export function addWindowMeans(
   sums: Map<string, Float64Array>,
   counts: Map<string, number>,
 ): void {
-  const data = x.data as Float32Array;
+  const w = windowGeometry(node, x.shape, kernel);
+  let s = sums.get(node.name);
+  if (!s) { s = new Float64Array(w.taps); sums.set(node.name, s); }
+  addWindowSums(x.data as Float32Array, w, s);
+  counts.set(node.name, (counts.get(node.name) ?? 0) + w.N * w.Ho * w.Wo);
+}
+
+/** Where a node's window taps read its input: a fully connected layer is one tap per feature. */
+export interface WindowGeometry {
+  readonly N: number; readonly C: number; readonly H: number; readonly W: number;
+  readonly KH: number; readonly KW: number; readonly Ho: number; readonly Wo: number;
+  readonly sh: number; readonly sw: number; readonly pt: number; readonly pl: number; readonly dh: number; readonly dw: number;
+  readonly fullyConnected: boolean;
+  /** Accumulator length: C·KH·KW, or the feature count K of a fully connected layer. */
+  readonly taps: number;
+}
+
+export function windowGeometry(node: Node, shape: readonly number[], kernel: readonly [number, number]): WindowGeometry {
   if (node.op === 'fully_connected') {
-    const N = x.shape[0];
-    const K = sizeOf(x.shape.slice(1));
-    let s = sums.get(node.name);
-    if (!s) { s = new Float64Array(K); sums.set(node.name, s); }
-    for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) s[k] += data[n * K + k];
-    counts.set(node.name, (counts.get(node.name) ?? 0) + N);
-    return;
+    const K = sizeOf(shape.slice(1));
+    return { N: shape[0], C: K, H: 1, W: 1, KH: 1, KW: 1, Ho: 1, Wo: 1, sh: 1, sw: 1, pt: 0, pl: 0, dh: 1, dw: 1, fullyConnected: true, taps: K };
   }
-  const [N, C, H, W] = x.shape;
+  const [N, C, H, W] = shape;
   const strides = attrInts(node, 'strides', [1, 1]);
   const pads = attrInts(node, 'pads', [0, 0, 0, 0]);
   const dil = attrInts(node, 'dilations', [1, 1]);
   const [KH, KW] = kernel;
   const Ho = Math.floor((H + pads[0] + pads[2] - ((KH - 1) * dil[0] + 1)) / strides[0]) + 1;
   const Wo = Math.floor((W + pads[1] + pads[3] - ((KW - 1) * dil[1] + 1)) / strides[1]) + 1;
-  let s = sums.get(node.name);
-  if (!s) { s = new Float64Array(C * KH * KW); sums.set(node.name, s); }
-  const [sh, sw] = [strides[0], strides[1]];
-  const [pt, pl] = [pads[0], pads[1]];
-  const [dh, dw] = [dil[0], dil[1]];
-  if (KH === 1 && KW === 1 && sh === 1 && sw === 1 && pt === 0 && pl === 0 && Ho === H && Wo === W) {
-    // Pointwise: every position counts once, so the window mean is the channel mean.
-    const plane = H * W;
-    for (let n = 0; n < N; n++) {
-      for (let c = 0; c < C; c++) {
-        let acc = 0;
-        const base = (n * C + c) * plane;
-        for (let i = 0; i < plane; i++) acc += data[base + i];
-        s[c] += acc;
-      }
+  return {
+    N, C, H, W, KH, KW, Ho, Wo, sh: strides[0], sw: strides[1], pt: pads[0], pl: pads[1], dh: dil[0], dw: dil[1],
+    fullyConnected: false, taps: C * KH * KW,
+  };
+}
+
+/** The output indices [lo, hi] whose tap at offset `off` (i·d − pad) reads inside [0, L): off + o·s ∈ [0, L). */
+function validOutputs(off: number, s: number, L: number, Lo: number): [number, number] {
+  return [Math.max(0, Math.ceil(-off / s)), Math.min(Lo - 1, Math.floor((L - 1 - off) / s))];
+}
+
+/** Per image and channel, how many output positions read tap (i, j) inside the input (the rest read padding). */
+export function windowValidCounts(w: WindowGeometry): Float64Array {
+  const out = new Float64Array(w.KH * w.KW);
+  for (let i = 0; i < w.KH; i++) {
+    const [hLo, hHi] = validOutputs(i * w.dh - w.pt, w.sh, w.H, w.Ho);
+    for (let j = 0; j < w.KW; j++) {
+      const [wLo, wHi] = validOutputs(j * w.dw - w.pl, w.sw, w.W, w.Wo);
+      out[i * w.KW + j] = Math.max(0, hHi - hLo + 1) * Math.max(0, wHi - wLo + 1);
     }
-    counts.set(node.name, (counts.get(node.name) ?? 0) + N * Ho * Wo);
+  }
+  return out;
+}
+
+/**
+ * s[c·KH·KW + i·KW + j] += Σ over the batch and the output positions whose tap (i, j) reads inside
+ * the input of that input value (float activations or raw int8 values alike). Row sums over the
+ * columns a kw tap visits, then summed over the rows a kh tap visits: O(KW·H·W) per channel.
+ */
+export function addWindowSums(data: ArrayLike<number>, w: WindowGeometry, s: Float64Array): void {
+  const { N, C, H, W, KH, KW, Ho, Wo, sh, sw, pt, pl, dh, dw } = w;
+  if (w.fullyConnected) {
+    for (let n = 0; n < N; n++) for (let k = 0; k < C; k++) s[k] += data[n * C + k];
     return;
   }
-  // Row sums restricted to the columns each kw tap visits, then summed over the rows each kh tap visits.
-  const colSum = new Float64Array(H);
+  const rowSum = new Float64Array(H);
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
       const base = (n * C + c) * H * W;
       for (let j = 0; j < KW; j++) {
+        const off = j * dw - pl;
+        const [wLo, wHi] = validOutputs(off, sw, W, Wo);
         for (let h = 0; h < H; h++) {
           let acc = 0;
-          const row = base + h * W;
-          for (let ow = 0; ow < Wo; ow++) {
-            const iw = ow * sw - pl + j * dw;
-            if (iw >= 0 && iw < W) acc += data[row + iw];
-          }
-          colSum[h] = acc;
+          const row = base + h * W + off;
+          for (let ow = wLo; ow <= wHi; ow++) acc += data[row + ow * sw];
+          rowSum[h] = acc;
         }
         for (let i = 0; i < KH; i++) {
+          const offH = i * dh - pt;
+          const [hLo, hHi] = validOutputs(offH, sh, H, Ho);
           let acc = 0;
-          for (let oh = 0; oh < Ho; oh++) {
-            const ih = oh * sh - pt + i * dh;
-            if (ih >= 0 && ih < H) acc += colSum[ih];
-          }
+          for (let oh = hLo; oh <= hHi; oh++) acc += rowSum[offH + oh * sh];
           s[(c * KH + i) * KW + j] += acc;
         }
       }
     }
   }
-  counts.set(node.name, (counts.get(node.name) ?? 0) + N * Ho * Wo);
 }
 
 /** The [kh, kw] of a conv-like node from its weight constant. */

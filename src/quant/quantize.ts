@@ -29,7 +29,7 @@ import { floatTensor, sizeOf } from '../ir/tensor.js';
 import { parseScale, type PixelScale } from '../images/scale.js';
 import { UserError } from '../util/errors.js';
 import { clamp, quantizeMultiplier, roundHalfAway } from './arith.js';
-import { addWindowMeans, convKernel, type CalibrationStats } from './calibrate.js';
+import { addWindowSums, convKernel, windowGeometry, windowValidCounts, type CalibrationStats } from './calibrate.js';
 import { runLayerInt8 } from './interpret_int8.js';
 import type { Range } from './observers/index.js';
 import type { QuantizedLayer, QuantizedModel, QuantParams } from './types.js';
@@ -375,19 +375,21 @@ function quantizeConvLike(g: Graph, node: Node, inQ: QuantParams, outQ: QuantPar
   };
 }
 
-/** Window means (as calibrate.ts computes them) of a node's int8 input over all calibration inputs, dequantized. */
+/**
+ * Window means (as calibrate.ts computes them) of a node's int8 input over all calibration inputs,
+ * dequantized: taps reading padding count as real 0, so
+ *   mean[c, i, j] = s·(Σ raw − zp·(valid positions of tap (i, j))) / (images·Ho·Wo).
+ */
 function int8WindowMeans(g: Graph, node: Node, inputs: readonly Int8Array[], q: QuantParams): Float64Array {
   const shape = shapeOf(g, node.inputs[0]);
   const kernel: [number, number] = node.op === 'conv2d' || node.op === 'depthwise_conv2d' ? convKernel(g, node) : [1, 1];
-  const sums = new Map<string, Float64Array>();
-  const counts = new Map<string, number>();
-  for (const x of inputs) {
-    const f = new Float32Array(x.length);
-    for (let i = 0; i < x.length; i++) f[i] = q.scale * (x[i] - q.zeroPoint);
-    addWindowMeans(node, floatTensor(shape, f), kernel, sums, counts);
-  }
-  const n = counts.get(node.name) ?? 1;
-  return (sums.get(node.name) ?? new Float64Array()).map((v) => v / n);
+  const w = windowGeometry(node, shape, kernel);
+  const sums = new Float64Array(w.taps);
+  for (const x of inputs) addWindowSums(x, w, sums);
+  const valid = windowValidCounts(w);
+  const samples = inputs.length * w.N * w.Ho * w.Wo;
+  const tapsPerChannel = w.KH * w.KW;
+  return sums.map((v, t) => (q.scale * (v - q.zeroPoint * inputs.length * w.N * valid[t % tapsPerChannel])) / samples);
 }
 
 /** The weight scale α·max/127 (α = 1, 0.99, …, 0.5) with the least Σ (w − s·clamp(round(w/s)))² over one channel. */
