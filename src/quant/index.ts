@@ -19,7 +19,7 @@ import { UserError } from '../util/errors.js';
 import { calibrateAsync, type CalibrationOptions, type CalibrationStats } from './calibrate.js';
 import { createOrtEngine, type FloatEngine } from './ort_engine.js';
 import { dequantize, pixelsToInt8Nchw, runInt8 } from './interpret_int8.js';
-import { quantizeGraph } from './quantize.js';
+import { autoThreads, quantizeGraphParallel } from './parallel.js';
 import { Progress, type ProgressMode } from './progress.js';
 import type { QuantizedModel } from './types.js';
 
@@ -76,6 +76,11 @@ export interface QuantizeModelOptions extends CalibrationOptions {
   readonly biasCorrection?: boolean | 'float' | 'empirical';
   /** The same calibration inputs as int8 (needed by 'empirical' bias correction). */
   readonly calibrationInt8?: readonly Int8Array[];
+  /**
+   * Worker threads for the empirical bias correction (parallel.ts): 'auto' (default) one per core
+   * up to 4 with at least 8 inputs each; 1 runs it in this thread. The model is the same either way.
+   */
+  readonly threads?: number | 'auto';
 }
 
 /** Calibrate the canonical float graph on `calib` (float inputs) and quantize it. */
@@ -86,7 +91,8 @@ export async function quantizeModel(
 ): Promise<{ model: QuantizedModel; stats: CalibrationStats }> {
   const stats = await calibrateAsync(g, calib, opts);
   const calibrationInt8 = opts.calibrationInt8 ?? calib.map((t) => floatToInt8Input(t, opts.inputScaling));
-  const model = quantizeGraph(g, stats, { inputScaling: opts.inputScaling, biasCorrection: opts.biasCorrection, calibrationInt8 });
+  const threads = opts.threads === undefined || opts.threads === 'auto' ? autoThreads(calibrationInt8.length) : opts.threads;
+  const model = await quantizeGraphParallel(g, stats, { inputScaling: opts.inputScaling, biasCorrection: opts.biasCorrection, calibrationInt8 }, threads);
   return { model, stats };
 }
 

@@ -35,6 +35,7 @@ export interface Int8RunResult {
 
 /** Runs one layer on its int8 input. */
 export function runLayerInt8(layer: QuantizedLayer, x: Int8Array): Int8Array {
+  if (x.length !== sizeOf(layer.inputShape)) throw new Error(`int8: layer '${layer.name}' expects ${sizeOf(layer.inputShape)} input values ([${layer.inputShape}]), got ${x.length}`);
   switch (layer.op) {
     case 'conv2d': return conv2dInt8(layer, x);
     case 'depthwise_conv2d': return depthwiseConv2dInt8(layer, x);

@@ -29,7 +29,7 @@ import { floatTensor, sizeOf } from '../ir/tensor.js';
 import { parseScale, type PixelScale } from '../images/scale.js';
 import { UserError } from '../util/errors.js';
 import { clamp, quantizeMultiplier, roundHalfAway } from './arith.js';
-import { addWindowSums, convKernel, windowGeometry, windowValidCounts, type CalibrationStats } from './calibrate.js';
+import { addWindowSums, convKernel, windowGeometry, windowValidCounts, type CalibrationStats, type WindowGeometry } from './calibrate.js';
 import { runLayerInt8 } from './interpret_int8.js';
 import type { Range } from './observers/index.js';
 import type { QuantizedLayer, QuantizedModel, QuantParams } from './types.js';
@@ -87,7 +87,66 @@ export function inputQuantization(scaling: string | PixelScale): { q: QuantParam
   return { q: { scale, zeroPoint }, residual, exact: residual.every((r) => r === 0), spec: s.spec };
 }
 
+/**
+ * What the empirical bias correction asks of the int8 calibration tensors, layer by layer: the
+ * window sums of a tensor over every calibration input (raw int8 values; exact integer sums, so the
+ * result does not depend on how the inputs are split), running a quantized layer on every input,
+ * and dropping a tensor after its last reader. Answered in this thread (quantizeGraph) or by
+ * worker threads holding shares of the inputs (quantizeGraphParallel, parallel.ts).
+ */
+export type Int8CalibrationRequest =
+  | { readonly kind: 'sums'; readonly tensor: string; readonly geometry: WindowGeometry }
+  | { readonly kind: 'run'; readonly layer: QuantizedLayer }
+  | { readonly kind: 'drop'; readonly tensor: string };
+
+/** Answers Int8CalibrationRequests in this thread, on all calibration inputs. */
+export class Int8CalibrationTensors {
+  private readonly current = new Map<string, Int8Array[]>();
+  constructor(inputName: string, inputs: readonly Int8Array[]) {
+    this.current.set(inputName, [...inputs]);
+  }
+  answer(req: Int8CalibrationRequest): Float64Array | undefined {
+    if (req.kind === 'sums') {
+      const sums = new Float64Array(req.geometry.taps);
+      for (const x of this.tensor(req.tensor)) addWindowSums(x, req.geometry, sums);
+      return sums;
+    }
+    if (req.kind === 'run') {
+      const layer = req.layer;
+      this.current.set(layer.output, this.tensor(layer.input).map((t) => runLayerInt8(layer, t)));
+      return undefined;
+    }
+    this.current.delete(req.tensor);
+    return undefined;
+  }
+  private tensor(name: string): Int8Array[] {
+    const t = this.current.get(name);
+    if (!t) throw new Error(`bias correction: int8 tensor '${name}' is not computed`);
+    return t;
+  }
+}
+
 export function quantizeGraph(g: Graph, stats: CalibrationStats, opts: QuantizeOptions): QuantizedModel {
+  const steps = quantizeSteps(g, stats, opts);
+  const inputs = opts.calibrationInt8;
+  const tensors = inputs?.length ? new Int8CalibrationTensors(g.inputs[0], inputs) : undefined;
+  let step = steps.next();
+  while (!step.done) {
+    if (!tensors) throw new Error('quantizeGraph: int8 request without calibration inputs');
+    step = steps.next(tensors.answer(step.value));
+  }
+  return step.value;
+}
+
+/**
+ * The quantizer as a generator: yields what the empirical bias correction needs of the int8
+ * calibration tensors (nothing in the other modes) and returns the model.
+ */
+export function* quantizeSteps(
+  g: Graph,
+  stats: CalibrationStats,
+  opts: QuantizeOptions,
+): Generator<Int8CalibrationRequest, QuantizedModel, Float64Array | undefined> {
   if (g.inputs.length !== 1 || g.outputs.length !== 1) {
     throw new UserError(`graph '${g.name}': int8 quantization needs one input and one output (has ${g.inputs.length} and ${g.outputs.length})`);
   }
@@ -98,8 +157,6 @@ export function quantizeGraph(g: Graph, stats: CalibrationStats, opts: QuantizeO
     : opts.biasCorrection;
   const empirical = mode === 'empirical';
   if (empirical && !opts.calibrationInt8?.length) throw new UserError('empirical bias correction needs the int8 calibration inputs');
-  // Empirical mode: every calibration input's current int8 tensors, by name (freed after the last reader).
-  const current = new Map<string, Int8Array[]>();
   const lastReader = new Map<string, number>();
   g.nodes.forEach((n, i) => n.inputs.forEach((t) => t && lastReader.set(t, i)));
   const inputName = g.inputs[0];
@@ -109,7 +166,6 @@ export function quantizeGraph(g: Graph, stats: CalibrationStats, opts: QuantizeO
     if (!inq.exact) throw new UserError(`input '${inputName}': the pixel mapping needs an NCHW input with 3 channels`);
   }
 
-  if (empirical) current.set(inputName, [...opts.calibrationInt8!]);
   const tensors: Record<string, { shape: readonly number[]; q: QuantParams }> = {};
   tensors[inputName] = { shape: inputShape, q: inq.q };
   const layers: QuantizedLayer[] = [];
@@ -126,7 +182,7 @@ export function quantizeGraph(g: Graph, stats: CalibrationStats, opts: QuantizeO
     return r;
   };
 
-  g.nodes.forEach((node, index) => {
+  for (const [index, node] of g.nodes.entries()) {
     const x = node.inputs[0];
     const y = node.outputs[0];
     const origin = node.origin && node.origin.length > 0 ? [...node.origin] : [node.name];
@@ -142,13 +198,13 @@ export function quantizeGraph(g: Graph, stats: CalibrationStats, opts: QuantizeO
           // The empirical correction measures the input's offset itself (padding included).
           residual: readsInput && !inq.exact && !empirical ? inq.residual : undefined,
           windowMeans: mode !== false ? stats.windowMeans.get(node.name) : undefined,
-          quantMeans: empirical ? int8WindowMeans(g, node, current.get(x) ?? [], inQ) : undefined,
+          quantMeans: empirical ? int8WindowMeans(g, node, inQ, opts.calibrationInt8!.length, yield* askSums(g, node)) : undefined,
           weightScale: opts.weightScale,
           origin,
         });
         tensors[y] = { shape: shapeOf(g, y), q: outQ };
         layers.push(layer);
-        if (empirical) current.set(y, (current.get(x) ?? []).map((t) => runLayerInt8(layer, t)));
+        if (empirical) yield { kind: 'run', layer };
         break;
       }
       case 'average_pool':
@@ -176,7 +232,7 @@ export function quantizeGraph(g: Graph, stats: CalibrationStats, opts: QuantizeO
           countIncludePad: global ? 1 : attrInt(node, 'count_include_pad', 0),
         });
         tensors[y] = { shape: shapeOf(g, y), q };
-        if (empirical) current.set(y, (current.get(x) ?? []).map((t) => runLayerInt8(layers[layers.length - 1], t)));
+        if (empirical) yield { kind: 'run', layer: layers[layers.length - 1] };
         break;
       }
       case 'softmax': {
@@ -197,8 +253,8 @@ export function quantizeGraph(g: Graph, stats: CalibrationStats, opts: QuantizeO
       default:
         throw new UserError(`node '${node.name}': op '${node.op}' has no int8 implementation (run the float passes first)`);
     }
-    for (const t of node.inputs) if (t && lastReader.get(t) === index) current.delete(t);
-  });
+    if (empirical) for (const t of node.inputs) if (t && lastReader.get(t) === index && !g.constants.has(t)) yield { kind: 'drop', tensor: t };
+  }
 
   if (!output) {
     const name = g.outputs[0];
@@ -375,21 +431,30 @@ function quantizeConvLike(g: Graph, node: Node, inQ: QuantParams, outQ: QuantPar
   };
 }
 
+/** The window geometry a node's bias correction measures its input with. */
+function nodeWindow(g: Graph, node: Node): WindowGeometry {
+  const kernel: [number, number] = node.op === 'conv2d' || node.op === 'depthwise_conv2d' ? convKernel(g, node) : [1, 1];
+  return windowGeometry(node, shapeOf(g, node.inputs[0]), kernel);
+}
+
+/** Asks for the raw window sums of the node's int8 input over every calibration input. */
+function* askSums(g: Graph, node: Node): Generator<Int8CalibrationRequest, Float64Array, Float64Array | undefined> {
+  const sums = yield { kind: 'sums', tensor: node.inputs[0], geometry: nodeWindow(g, node) };
+  if (!sums) throw new Error(`bias correction: no window sums for '${node.inputs[0]}'`);
+  return sums;
+}
+
 /**
- * Window means (as calibrate.ts computes them) of a node's int8 input over all calibration inputs,
- * dequantized: taps reading padding count as real 0, so
+ * Window means (as calibrate.ts computes them) of a node's int8 input over `images` calibration
+ * inputs, dequantized from the raw sums: taps reading padding count as real 0, so
  *   mean[c, i, j] = s·(Σ raw − zp·(valid positions of tap (i, j))) / (images·Ho·Wo).
  */
-function int8WindowMeans(g: Graph, node: Node, inputs: readonly Int8Array[], q: QuantParams): Float64Array {
-  const shape = shapeOf(g, node.inputs[0]);
-  const kernel: [number, number] = node.op === 'conv2d' || node.op === 'depthwise_conv2d' ? convKernel(g, node) : [1, 1];
-  const w = windowGeometry(node, shape, kernel);
-  const sums = new Float64Array(w.taps);
-  for (const x of inputs) addWindowSums(x, w, sums);
+function int8WindowMeans(g: Graph, node: Node, q: QuantParams, images: number, sums: Float64Array): Float64Array {
+  const w = nodeWindow(g, node);
   const valid = windowValidCounts(w);
-  const samples = inputs.length * w.N * w.Ho * w.Wo;
+  const samples = images * w.N * w.Ho * w.Wo;
   const tapsPerChannel = w.KH * w.KW;
-  return sums.map((v, t) => (q.scale * (v - q.zeroPoint * inputs.length * w.N * valid[t % tapsPerChannel])) / samples);
+  return sums.map((v, t) => (q.scale * (v - q.zeroPoint * images * w.N * valid[t % tapsPerChannel])) / samples);
 }
 
 /** The weight scale α·max/127 (α = 1, 0.99, …, 0.5) with the least Σ (w − s·clamp(round(w/s)))² over one channel. */

@@ -1,0 +1,44 @@
+/**
+ * The bias correction on worker threads gives the same model as in this thread, byte for byte,
+ * whatever the worker count (the window sums are exact integers); a worker's failure surfaces as
+ * an error naming the tensor.
+ */
+import { describe, expect, it } from 'vitest';
+import { calibrate } from './calibrate.js';
+import { pixelsToInt8Nchw } from './interpret_int8.js';
+import { autoThreads, quantizeGraphParallel } from './parallel.js';
+import { quantizeGraph } from './quantize.js';
+import { pixelsToFloat, randomPixels, tinyMobileNet } from './testing.js';
+
+const SIZE = 16;
+const images = Array.from({ length: 7 }, (_, i) => randomPixels(300 + i, SIZE));
+const floats = images.map((px) => pixelsToFloat(px, SIZE, 127.5, 127.5));
+const int8s = images.map((px) => pixelsToInt8Nchw(px, SIZE, SIZE));
+
+describe('quantizeGraphParallel', () => {
+  const g = tinyMobileNet(11, { size: SIZE, deadChannel: true });
+  const stats = calibrate(g, floats, { method: 'mse', progress: 'none' });
+  const opts = { inputScaling: 'x/127.5-1', calibrationInt8: int8s } as const;
+  const single = quantizeGraph(g, stats, opts);
+
+  it.each([2, 3])('with %i workers equals quantizeGraph in this thread, byte for byte', async (threads) => {
+    const parallel = await quantizeGraphParallel(g, stats, opts, threads);
+    expect(parallel).toEqual(single);
+    // The correction did something, so equality is not vacuous: it differs from no correction.
+    const uncorrected = quantizeGraph(g, stats, { ...opts, biasCorrection: false });
+    expect(single.layers.map((l) => Array.from(l.bias ?? []))).not.toEqual(uncorrected.layers.map((l) => Array.from(l.bias ?? [])));
+  }, 30_000);
+
+  it('reports a worker failure as an error', async () => {
+    // Inputs of the wrong length: the first layer's run fails inside the workers.
+    const bad = { ...opts, calibrationInt8: int8s.map((x) => x.subarray(0, 10)) };
+    await expect(quantizeGraphParallel(g, stats, bad, 2)).rejects.toThrow(/bias correction worker: int8: layer '.*' expects 768 input values/);
+  }, 30_000);
+
+  it('picks one worker per core, at most 4, with at least 8 inputs each', () => {
+    expect(autoThreads(7)).toBe(1);
+    expect(autoThreads(16)).toBeLessThanOrEqual(2);
+    expect(autoThreads(1000)).toBeLessThanOrEqual(4);
+    expect(autoThreads(1000)).toBeGreaterThanOrEqual(1);
+  });
+});
