@@ -11,8 +11,10 @@
  *  (d) calibration (issue 4): 100 images of ../shared/images/imagenet-samples (the first 100 of
  *      labels.csv) on the 0.25/224 model, target under 20 s: image loading, the calibration pass
  *      (default observer, onnxruntime engine) and the full quantizeFromImages (loading +
- *      calibration + default empirical bias correction), each timed once (no warm-up:
- *      a user calibrates once; (c) reads the images again, from a warm file cache).
+ *      calibration + default empirical bias correction on worker threads), each timed once (no
+ *      warm-up: a user calibrates once; (c) reads the images again, from a warm file cache); then
+ *      (c1) the same with the bias correction in one thread, the baseline of the threads' gain
+ *      (and a check that both give the same model).
  *  (e) accuracy (issue 4): `eval`'s path (src/cli/eval.ts evaluateModel) on all 1000
  *      imagenet-samples for the 0.25/128 and 0.25/224 ImageNet models with the default config
  *      (calibration: the 50 imagenet-val128 images). Takes minutes: BENCH_ACCURACY=0 skips it.
@@ -36,6 +38,7 @@ import { inspectGraph } from '../src/cli/inspect.js';
 import { readImageCsv } from '../src/images/list.js';
 import { runFloatPasses } from '../pipeline/index.js';
 import { calibrateAsync, inputSize, loadImageInputs, quantizeFromImages } from '../src/quant/index.js';
+import { autoThreads } from '../src/quant/parallel.js';
 import { evalItems, evaluateModel } from '../src/cli/eval.js';
 
 const IMPORT_TARGET_MS = 500;
@@ -66,11 +69,19 @@ async function benchCalibration(): Promise<string[][]> {
   const fullMs = performance.now() - t0;
   if (q.stats.count !== CALIBRATION_IMAGES) throw new Error(`quantizeFromImages calibrated on ${q.stats.count} images`);
 
+  // The same with the bias correction in this thread (the baseline for the worker threads).
+  t0 = performance.now();
+  const q1 = await quantizeFromImages(g, paths, { inputScaling: scaling, progress: 'none', threads: 1 });
+  const oneThreadMs = performance.now() - t0;
+  const same = JSON.stringify(q1.model.layers.map((l) => Array.from(l.bias ?? []))) === JSON.stringify(q.model.layers.map((l) => Array.from(l.bias ?? [])));
+  if (!same) throw new Error('bias correction: 1 thread and worker threads gave different models');
+
   return [
     [`calibration (a): image loading (decode, crop, resize), ${what}`, fmtMs(loadMs), target, vsTarget(loadMs)],
     [`calibration (b): calibration pass, ${stats.method} observer, onnxruntime engine, same images`, fmtMs(calibMs), target, vsTarget(calibMs)],
     [`calibration (c): quantizeFromImages (a + b + empirical bias correction), same images`, fmtMs(fullMs), target, vsTarget(fullMs)],
-    [`  of which empirical bias correction (c − a − b, approx.)`, fmtMs(fullMs - loadMs - calibMs), '', ''],
+    [`  of which empirical bias correction (c − a − b, approx.), ${autoThreads(CALIBRATION_IMAGES)} worker threads`, fmtMs(fullMs - loadMs - calibMs), '', ''],
+    [`calibration (c1): as (c) with the bias correction in one thread (same model)`, fmtMs(oneThreadMs), target, `${(oneThreadMs / fullMs).toFixed(2)}× of (c)`],
   ];
 }
 

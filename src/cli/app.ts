@@ -68,13 +68,22 @@ interface RunArgs {
   'dump-dir'?: string;
   method?: string;
   'bias-correction': boolean;
+  threads?: number;
+}
+
+/** --threads N: a positive integer (worker threads of the bias correction). */
+function threadsOption(n: number | undefined): { threads?: number } {
+  if (n === undefined) return {};
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--threads ${n}: must be a positive integer`);
+  return { threads: n };
 }
 
 async function runCommand(argv: RunArgs, io: CliIo): Promise<void> {
   if (!Number.isInteger(argv.top) || argv.top < 1) throw new UsageError(`--top ${argv.top}: must be a positive integer`);
   if (argv.stage !== 'int8') {
-    for (const opt of ['calib', 'method'] as const) if (argv[opt] !== undefined) throw new UsageError(`--${opt} is only used with --stage int8`);
+    for (const opt of ['calib', 'method', 'threads'] as const) if (argv[opt] !== undefined) throw new UsageError(`--${opt} is only used with --stage int8`);
   }
+  const threads = threadsOption(argv.threads);
   const { findKnownModel } = await import('./known_models.js');
   const { parseScale, DEFAULT_SCALE } = await import('../images/scale.js');
   const { isNpyPath, loadModelInput, runFloatOutput, runResult, runResultJson, runResultText } = await import('./run.js');
@@ -95,6 +104,7 @@ async function runCommand(argv: RunArgs, io: CliIo): Promise<void> {
       scale,
       progress: argv.json ? 'none' : 'auto',
       biasCorrection: argv['bias-correction'],
+      ...threads,
       ...(argv.method ? { method: argv.method as ObserverMethod } : {}),
     });
     argv.input.forEach((path, i) => {
@@ -120,6 +130,7 @@ interface EvalArgs {
   'calib-count'?: number;
   method?: string;
   'bias-correction': boolean;
+  threads?: number;
   'per-layer': boolean;
   scale?: string;
   json: boolean;
@@ -130,6 +141,7 @@ async function evalCommand(argv: EvalArgs, io: CliIo): Promise<void> {
     const n = argv[opt];
     if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new UsageError(`--${opt} ${n}: must be a positive integer`);
   }
+  const threads = threadsOption(argv.threads);
   const { findKnownModel } = await import('./known_models.js');
   const { parseScale, DEFAULT_SCALE } = await import('../images/scale.js');
   const { evalItems, evalJson, evalText, evaluateModel } = await import('./eval.js');
@@ -141,6 +153,7 @@ async function evalCommand(argv: EvalArgs, io: CliIo): Promise<void> {
     scale,
     perLayer: argv['per-layer'],
     biasCorrection: argv['bias-correction'],
+    ...threads,
     progress: argv.json ? 'none' : 'auto',
     ...(argv.method ? { method: argv.method as ObserverMethod } : {}),
     ...(argv['calib-count'] !== undefined ? { calibCount: argv['calib-count'] } : {}),
@@ -187,11 +200,12 @@ async function generateCommand(argv: GenerateArgs, io: CliIo): Promise<void> {
   }
 }
 
-interface ConvertArgs { model: string; calib: string; out: string; 'input-layout': string; 'calib-count'?: number; method?: string; scale?: string; 'bias-correction': boolean; json: boolean }
+interface ConvertArgs { model: string; calib: string; out: string; 'input-layout': string; 'calib-count'?: number; method?: string; scale?: string; 'bias-correction': boolean; threads?: number; json: boolean }
 
 async function convertCommand(argv: ConvertArgs, io: CliIo): Promise<void> {
   const n = argv['calib-count'];
   if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new UsageError(`--calib-count ${n}: must be a positive integer`);
+  const threads = threadsOption(argv.threads);
   if (argv.scale !== undefined) (await import('../images/scale.js')).parseScale(argv.scale);
   const { convertModel } = await import('../emit/convert.js');
   const r = await convertModel({
@@ -201,6 +215,7 @@ async function convertCommand(argv: ConvertArgs, io: CliIo): Promise<void> {
     inputLayout: argv['input-layout'] as 'nhwc' | 'nchw',
     method: argv.method as import('../quant/observers/index.js').ObserverMethod,
     biasCorrection: argv['bias-correction'],
+    ...threads,
     progress: argv.json ? 'none' : 'auto',
     ...(n !== undefined ? { calibCount: n } : {}),
     ...(argv.scale !== undefined ? { inputScaling: argv.scale } : {}),
@@ -270,6 +285,7 @@ export async function runCli(args: readonly string[], io: CliIo = defaultIo): Pr
         .option('calib', { type: 'string', describe: 'calibration images (folder or CSV) for --stage int8' })
         .option('method', { choices: ['minmax', 'percentile', 'entropy', 'mse'] as const, describe: 'calibration observer for --stage int8 (default mse)' })
         .option('bias-correction', { type: 'boolean', default: true, describe: 'bias correction for --stage int8 (--no-bias-correction to disable)' })
+        .option('threads', { type: 'number', describe: 'worker threads for the bias correction (default: one per core, up to 4; the model is the same)' })
         .option('dump-after', { type: 'string', describe: "write the graph after this pass (or 'all') as text" })
         .option('dump-dir', { type: 'string', describe: 'where --dump-after writes (default out/dump)' }),
       (argv) => runCommand(argv as unknown as RunArgs, io),
@@ -287,6 +303,7 @@ export async function runCli(args: readonly string[], io: CliIo = defaultIo): Pr
         .option('calib-count', { type: 'number', describe: 'use at most this many calibration images' })
         .option('method', { choices: ['minmax', 'percentile', 'entropy', 'mse'] as const, describe: 'calibration observer (default mse)' })
         .option('bias-correction', { type: 'boolean', default: true, describe: '--no-bias-correction to disable' })
+        .option('threads', { type: 'number', describe: 'worker threads for the bias correction (default: one per core, up to 4; the model is the same)' })
         .option('per-layer', { type: 'boolean', default: false, describe: 'SQNR of every int8 activation against float' })
         .option('scale', { type: 'string', describe: "pixel scaling (default: the model's, else x/127.5-1)" })
         .option('json', { type: 'boolean', default: false, describe: 'print {"images","float":{"top1","top5"},"int8":{"top1","top5"},"agreement",...}' }),
@@ -318,6 +335,7 @@ export async function runCli(args: readonly string[], io: CliIo = defaultIo): Pr
         .option('method', { choices: ['minmax', 'percentile', 'entropy', 'mse'] as const, describe: 'calibration observer (default mse)' })
         .option('scale', { type: 'string', describe: "the model's pixel scaling (default: the model's, else x/127.5-1)" })
         .option('bias-correction', { type: 'boolean', default: true, describe: 'correct the bias shift caused by weight rounding (--no-bias-correction to disable)' })
+        .option('threads', { type: 'number', describe: 'worker threads for the bias correction (default: one per core, up to 4; the model is the same)' })
         .option('json', { type: 'boolean', default: false, describe: 'print {"out","files","arenaBytes","flashBytes","calibration"}' }),
       (argv) => convertCommand(argv as unknown as ConvertArgs, io),
     )

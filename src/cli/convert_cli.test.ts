@@ -7,7 +7,7 @@
  * converted with the default layout has an NHWC manifest, no transpose step and the same weights.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -66,5 +66,26 @@ describe.skipIf(compilers.length === 0)('onnx2mcu convert --input-layout nchw (C
     expect(readFileSync(join(outNhwc, 'model.c'), 'utf8')).not.toContain('onnx2mcu_nchw_to_nhwc_s8');
     // the weights do not depend on the input layout
     expect(m2.files['weights.bin'].sha256).toBe(manifest.files['weights.bin'].sha256);
+  }, 180_000);
+});
+
+describe('onnx2mcu convert --threads (CLI)', () => {
+  it('gives the same artifacts with the bias correction on 1 or 2 worker threads; rejects --threads 0', async () => {
+    const model = join(tmp, 't.onnx');
+    const calib = join(tmp, 'calib_t');
+    const gen = await cli('generate', '--width', '0.25', '--resolution', '32', '--classes', '3', '--seed', '8', '--out', model, '--calib-out', calib, '--calib-count', '16');
+    expect(gen.code, gen.stderr).toBe(0);
+    const sha = async (threads: string) => {
+      const out = join(tmp, `out_threads_${threads}`);
+      const r = await cli('convert', model, '--calib', calib, '--out', out, '--threads', threads, '--json');
+      expect(r.code, r.stderr).toBe(0);
+      const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+      return [m.files['weights.bin'].sha256, m.files['model.c'].sha256];
+    };
+    expect(await sha('2')).toEqual(await sha('1'));
+    const bad = await cli('convert', model, '--calib', calib, '--out', join(tmp, 'out_bad'), '--threads', '0');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('onnx2mcu: --threads 0: must be a positive integer (see onnx2mcu --help)');
+    expect(existsSync(join(tmp, 'out_bad'))).toBe(false);
   }, 180_000);
 });

@@ -73,6 +73,8 @@ export interface EvalSettings {
   readonly biasCorrection?: boolean;
   readonly perLayer?: boolean;
   readonly calibCount?: number;
+  /** Worker threads for the bias correction (default 'auto'). */
+  readonly threads?: number;
   readonly progress: 'auto' | 'none';
 }
 
@@ -85,6 +87,7 @@ export async function evaluateModel(g: Graph, calib: string, items: readonly Eva
     progress: s.progress,
     ...(s.method ? { method: s.method } : {}),
     ...(s.biasCorrection !== undefined ? { biasCorrection: s.biasCorrection } : {}),
+    ...(s.threads !== undefined ? { threads: s.threads } : {}),
   });
   return evaluate(g, model, items, { inputScaling: s.scale, perLayer: s.perLayer ?? false, progress: s.progress });
 }

@@ -14,6 +14,8 @@ export interface Int8RunSettings {
   readonly scale: string;
   readonly method?: ObserverMethod;
   readonly biasCorrection?: boolean;
+  /** Worker threads for the bias correction (default 'auto'). */
+  readonly threads?: number;
   readonly progress?: 'auto' | 'none';
 }
 
@@ -25,6 +27,7 @@ export async function runInt8Outputs(g: Graph, calibPaths: readonly string[], pa
     progress: s.progress ?? 'auto',
     ...(s.method ? { method: s.method } : {}),
     ...(s.biasCorrection !== undefined ? { biasCorrection: s.biasCorrection } : {}),
+    ...(s.threads !== undefined ? { threads: s.threads } : {}),
   });
   const outs: Int8Output[] = [];
   for (const p of paths) {

@@ -37,6 +37,8 @@ export interface ConvertOptions {
   /** Class names (default from models.json when the model is one of ../shared's). */
   readonly labels?: readonly string[];
   readonly biasCorrection?: boolean;
+  /** Worker threads for the bias correction (default: one per core, up to 4; the model is the same either way). */
+  readonly threads?: number;
   readonly progress?: 'auto' | 'bar' | 'lines' | 'none';
   /** Merge in-place depthwise layers in the arena plan (default true). */
   readonly inPlace?: boolean;
@@ -80,6 +82,7 @@ export async function convertModel(opts: ConvertOptions): Promise<ConvertResult>
     method,
     progress: opts.progress ?? 'auto',
     ...(opts.biasCorrection !== undefined ? { biasCorrection: opts.biasCorrection } : {}),
+    ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
   });
   const model: QuantizedModel = { ...quantized, name };
 
