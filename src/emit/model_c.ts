@@ -1,10 +1,13 @@
 /**
  * model.h / model.c: the generated runner. One call runs the network on channels-last buffers in
  * one arena; every layer's parameters are a `static const` struct named after the layer with a
- * comment tying it to its ONNX node(s), shapes, fused activation and arena offsets.
+ * comment tying it to its ONNX node(s), shapes, fused activation and arena offsets. The
+ * per-kernel parts (params struct, description, call) come from the layer's emitter, which its op
+ * file (src/ops/<op>.ts) attached when lowering it.
  */
 import type { ArenaPlan } from '../memory/plan.js';
-import { cComment, cInt } from './c_writer.js';
+import { cComment } from './c_writer.js';
+import { dimsInit } from './c_layer.js';
 import type { CDims, CLayer, LoweredModel } from './lower.js';
 import { hasData } from './weights.js';
 
@@ -17,81 +20,13 @@ export interface RunnerPlan {
 
 const fmtShape = (s: readonly number[]) => `[${s.join(', ')}]`;
 const fmtDims = (d: CDims) => `${d.h}x${d.w}x${d.c}`;
-const dimsInit = (d: CDims) => `{ ${d.h}, ${d.w}, ${d.c} }`;
 const real = (x: number) => Number(x.toPrecision(9)).toString();
-
-function kernelFunction(c: CLayer): string {
-  return {
-    conv: 'onnx2mcu_conv_s8',
-    conv_1x1: 'onnx2mcu_conv_1x1_s8',
-    dw_conv: 'onnx2mcu_dw_conv_s8',
-    dw_conv_3x3: 'onnx2mcu_dw_conv_3x3_s8',
-    fc: 'onnx2mcu_fc_s8',
-    avg_pool: 'onnx2mcu_avg_pool_s8',
-    global_avg_pool: 'onnx2mcu_global_avg_pool_s8',
-  }[c.kernel];
-}
-
-function kernelDescription(c: CLayer): string {
-  const l = c.layer;
-  const k = l.kernel ? `${l.kernel[0]}x${l.kernel[1]}` : '';
-  const s = l.strides ? ` stride ${l.strides[0]}x${l.strides[1]}` : '';
-  const p = l.pads ? ` pads t${l.pads[0]} l${l.pads[1]} b${l.pads[2]} r${l.pads[3]}` : '';
-  switch (c.kernel) {
-    case 'conv': return `conv ${k}${s}${p}`;
-    case 'conv_1x1': return 'pointwise conv 1x1 (fast path)';
-    case 'dw_conv': return `depthwise conv ${k}${s}${p} multiplier ${l.depthMultiplier ?? 1}`;
-    case 'dw_conv_3x3': return `depthwise conv 3x3 (fast path)${s}${p}`;
-    case 'fc': return `fully connected ${c.inDims.c} -> ${c.outDims.c}`;
-    case 'avg_pool': return `average pool ${k}${s}${p} count_include_pad ${l.countIncludePad ?? 0}`;
-    case 'global_avg_pool': return 'global average pool';
-  }
-}
 
 function activationNote(c: CLayer): string {
   const q = c.layer.outputQ;
   const lo = q.scale * (c.layer.actMin - q.zeroPoint);
   const hi = q.scale * (c.layer.actMax - q.zeroPoint);
   return `clamp [${c.layer.actMin}, ${c.layer.actMax}] = real [${real(lo)}, ${real(hi)}]`;
-}
-
-/** The params struct initializer of a layer (undefined for kernels without one). */
-function paramsStruct(c: CLayer): { type: string; init: string } | undefined {
-  const l = c.layer;
-  const pads = l.pads ?? [0, 0, 0, 0];
-  const strides = l.strides ?? [1, 1];
-  const dil = l.dilations ?? [1, 1];
-  const kernel = l.kernel ?? [1, 1];
-  const conv = () =>
-    [
-      `    ${dimsInit(c.inDims)}, ${dimsInit(c.outDims)},`,
-      `    ${kernel[0]}, ${kernel[1]}, /* kernel h, w */`,
-      `    ${strides[0]}, ${strides[1]}, /* stride h, w */`,
-      `    ${dil[0]}, ${dil[1]}, /* dilation h, w */`,
-      `    ${pads[0]}, ${pads[1]}, /* pad top, left (bottom ${pads[2]}, right ${pads[3]} implied by the output size) */`,
-      `    ${cInt(l.inputQ.zeroPoint)}, ${cInt(l.outputQ.zeroPoint)}, /* input, output zero point */`,
-      `    ${cInt(l.actMin)}, ${cInt(l.actMax)} /* act min, max */`,
-    ].join('\n');
-  switch (c.kernel) {
-    case 'conv':
-    case 'conv_1x1':
-      return { type: 'onnx2mcu_conv_params', init: `{\n${conv()}\n}` };
-    case 'dw_conv':
-    case 'dw_conv_3x3':
-      return { type: 'onnx2mcu_dw_conv_params', init: `{\n  {\n${conv()}\n  },\n    ${l.depthMultiplier ?? c.outDims.c / c.inDims.c} /* depth multiplier */\n}` };
-    case 'fc':
-      return {
-        type: 'onnx2mcu_fc_params',
-        init: `{ ${c.inDims.c}, ${c.outDims.c}, ${cInt(l.inputQ.zeroPoint)}, ${cInt(l.outputQ.zeroPoint)}, ${cInt(l.actMin)}, ${cInt(l.actMax)} }`,
-      };
-    case 'avg_pool':
-      return {
-        type: 'onnx2mcu_avg_pool_params',
-        init: `{\n    ${dimsInit(c.inDims)}, ${dimsInit(c.outDims)},\n    ${kernel[0]}, ${kernel[1]}, ${strides[0]}, ${strides[1]}, /* kernel h, w, stride h, w */\n    ${pads[0]}, ${pads[1]}, ${l.countIncludePad ?? 0}, /* pad top, left, count_include_pad */\n    ${cInt(l.inputQ.zeroPoint)}, ${cInt(l.actMin)}, ${cInt(l.actMax)} /* zero point, act min, max */\n}`,
-      };
-    case 'global_avg_pool':
-      return { type: 'onnx2mcu_global_avg_pool_params', init: `{ ${dimsInit(c.inDims)}, ${cInt(l.actMin)}, ${cInt(l.actMax)} }` };
-  }
 }
 
 export function modelH(m: LoweredModel, r: RunnerPlan, banner: string): string {
@@ -204,10 +139,10 @@ export function modelC(m: LoweredModel, r: RunnerPlan, banner: string): string {
   if (m.inputNchwTensor) calls.push(`    onnx2mcu_nchw_to_nhwc_s8(&input_dims, input, ${ptr(m.inputTensor, true)});`);
   m.layers.forEach((c, i) => {
     const l = c.layer;
-    const ps = paramsStruct(c)!;
+    const ps = c.emitter.params(c);
     const inPlace = inPlaceSteps.has(c.ident);
     out.push('/*');
-    out.push(` * Layer ${i}: ${cComment(l.name)} - ${kernelDescription(c)}${inPlace ? ', in place' : ''}`);
+    out.push(` * Layer ${i}: ${cComment(l.name)} - ${c.emitter.describe(c)}${inPlace ? ', in place' : ''}`);
     out.push(` * ONNX node(s): ${cComment(l.origin.join(', ') || l.name)}`);
     out.push(` * input  ${cComment(l.input)} ${fmtShape(l.inputShape)} NCHW = ${fmtDims(c.inDims)} NHWC, scale ${real(l.inputQ.scale)} zp ${l.inputQ.zeroPoint}, ${where(c.input)}`);
     out.push(` * output ${cComment(l.output)} ${fmtShape(l.outputShape)} NCHW = ${fmtDims(c.outDims)} NHWC, scale ${real(l.outputQ.scale)} zp ${l.outputQ.zeroPoint}, ${where(c.output)}`);
@@ -218,15 +153,9 @@ export function modelC(m: LoweredModel, r: RunnerPlan, banner: string): string {
     out.push(`static const ${ps.type} ${c.ident}_params = ${ps.init};`, '');
     const inP = ptr(c.input, false);
     const outP = ptr(c.output, true);
-    const fn = kernelFunction(c);
-    if (c.kernel === 'avg_pool' || c.kernel === 'global_avg_pool') {
-      calls.push(`    ${fn}(&${c.ident}_params, ${inP}, ${outP});`);
-    } else if (c.kernel === 'dw_conv_3x3') {
-      const rows = inPlace ? `arena + ${plan.offsets.get(`scratch:${c.ident}`)}` : '0';
-      calls.push(`    ${fn}(&${c.ident}_params, &w->${c.ident}, ${inP}, ${inPlace ? inP : outP}, ${rows});`);
-    } else {
-      calls.push(`    ${fn}(&${c.ident}_params, &w->${c.ident}, ${inP}, ${outP});`);
-    }
+    // In place (only layers lowered with inPlaceScratch): the output overwrites the input, two saved rows in the arena.
+    const io = inPlace ? { input: inP, output: inP, scratch: `arena + ${plan.offsets.get(`scratch:${c.ident}`)}` } : { input: inP, output: outP };
+    calls.push(`    ${c.emitter.call(c, io)}`);
   });
 
   const usesArena = calls.some((c) => c.includes('arena'));

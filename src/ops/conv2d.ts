@@ -5,8 +5,14 @@
  * (auto_pad already resolved), dilations [2], act_min / act_max (the fused activation range;
  * -Infinity / Infinity when unbounded).
  *
- * The helpers exported at the bottom (activation range, clamp, conv checks) are shared by the
- * other canonical op files.
+ * int8 (arithmetic in src/quant/kernels/conv_common.ts) as a matrix product: a 1×1 stride-1
+ * unpadded conv (MobileNet's pointwise layers, most of its MACs) multiplies the input planes
+ * directly; any other kernel first gathers its input windows (im2col: row k = (c·KH + i)·KW + j,
+ * the order of the weights) and multiplies those. C kernels: onnx2mcu_conv_1x1_s8 for that
+ * pointwise case, onnx2mcu_conv_s8 otherwise, weights OHWI.
+ *
+ * The helpers exported at the bottom (activation range, clamp, conv checks, conv lowering and
+ * params struct) are shared by the other canonical op files.
  */
 import type { Node, ValueInfo } from '../ir/graph.js';
 import { attrFloat, attrInts } from '../ir/graph.js';
@@ -16,6 +22,13 @@ import type { OpDef } from './op.js';
 import type { ConvParams } from './kernels/conv.js';
 import { convFloat, convOutputShape } from './kernels/conv.js';
 import { floatInput, needFloat, needRank, nodeError } from './onnx/common.js';
+import type { QuantizedLayer } from '../quant/types.js';
+import { geometry, paddedPlanes, type Geometry } from '../quant/kernels/conv_common.js';
+import { gemmRequantize, transposedWeights } from '../quant/kernels/gemm.js';
+import type { CKernelEmitter, CLayer, LowerContext } from '../emit/c_layer.js';
+import { cLayerBase, dimsInit, foldedBias, kernelCall, need, windowText } from '../emit/c_layer.js';
+import { cInt } from '../emit/c_writer.js';
+import { UserError } from '../util/errors.js';
 
 export const conv2d: OpDef = {
   op: 'conv2d',
@@ -28,7 +41,79 @@ export const conv2d: OpDef = {
   cost(node, inputs, outputs) {
     return convCost(inputs, outputs);
   },
+  int8: { run: conv2dInt8, lower: lowerConv2d },
 };
+
+function conv2dInt8(layer: QuantizedLayer, x: Int8Array): Int8Array {
+  const g = geometry(layer);
+  const [N, C] = layer.inputShape;
+  const O = layer.outputShape[1];
+  const P = g.Ho * g.Wo;
+  const K = C * g.KH * g.KW;
+  const wt = transposedWeights(layer.weights!, O);
+  const out = new Int8Array(N * O * P);
+  const pointwise = g.KH === 1 && g.KW === 1 && g.sh === 1 && g.sw === 1 && g.Hp === g.H && g.Wp === g.W && g.Ho === g.H && g.Wo === g.W;
+  for (let n = 0; n < N; n++) {
+    const planes = paddedPlanes(x, layer.inputQ.zeroPoint, g, C, n);
+    gemmRequantize(layer, wt, pointwise ? planes : im2col(planes, g, C), K, O, P, out, n * O * P);
+  }
+  return out;
+}
+
+/** cols[k·P + oh·Wo + ow] = padded[c][oh·sh + i·dh][ow·sw + j·dw] with k = (c·KH + i)·KW + j. */
+function im2col(padded: Float32Array, g: Geometry, C: number): Float32Array {
+  const P = g.Ho * g.Wo;
+  const cols = new Float32Array(C * g.KH * g.KW * P);
+  let k = 0;
+  for (let c = 0; c < C; c++) {
+    for (let i = 0; i < g.KH; i++) {
+      for (let j = 0; j < g.KW; j++, k++) {
+        const src = c * g.Hp * g.Wp + i * g.dh * g.Wp + j * g.dw;
+        let d = k * P;
+        for (let oh = 0; oh < g.Ho; oh++) {
+          const row = src + oh * g.sh * g.Wp;
+          for (let ow = 0; ow < g.Wo; ow++) cols[d++] = padded[row + ow * g.sw];
+        }
+      }
+    }
+  }
+  return cols;
+}
+
+/** Weights OIHW → OHWI; the 1×1 fast path where the conv is a plain matrix product over pixels. */
+function lowerConv2d(l: QuantizedLayer, ctx: LowerContext): CLayer {
+  const { w, kh, kw, strides, pads } = convWindow(l, ctx.where);
+  const O = ctx.outDims.c;
+  const I = ctx.inDims.c;
+  const perOut = I * kh * kw;
+  const weights = new Int8Array(O * perOut);
+  for (let o = 0; o < O; o++) for (let i = 0; i < I; i++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) {
+    weights[((o * kh + y) * kw + x) * I + i] = w[((o * I + i) * kh + y) * kw + x];
+  }
+  const pointwise = kh === 1 && kw === 1 && strides[0] === 1 && strides[1] === 1 && pads.every((p) => p === 0);
+  return convLayer(l, ctx, pointwise ? CONV_1X1 : CONV, weights, perOut);
+}
+
+function convEmitter(kernel: string, fn: string, describe: (c: CLayer) => string): CKernelEmitter {
+  return {
+    kernel,
+    fn,
+    paramsBytes: 72,
+    describe,
+    params: (c) => ({ type: 'onnx2mcu_conv_params', init: `{\n${convParamsBody(c)}\n}` }),
+    call: (c, io) => kernelCall(fn, c, io, true),
+    weightLayout(c) {
+      const [kh, kw] = c.layer.kernel ?? [1, 1];
+      return `OHWI ${c.outDims.c}x${kh}x${kw}x${c.inDims.c}`;
+    },
+  };
+}
+
+const CONV = convEmitter('conv', 'onnx2mcu_conv_s8', (c) => {
+  const t = windowText(c.layer);
+  return `conv ${t.kernel}${t.stride}${t.pads}`;
+});
+const CONV_1X1 = convEmitter('conv_1x1', 'onnx2mcu_conv_1x1_s8', () => 'pointwise conv 1x1 (fast path)');
 
 // ---- shared by the canonical ops ------------------------------------------------------------
 
@@ -116,4 +201,55 @@ export function convCost(inputs: readonly (ValueInfo | undefined)[], outputs: re
   const y = outputs[0];
   if (!w || !y) return { macs: 0, params: 0 };
   return { macs: sizeOf(y.shape) * w.shape[1] * w.shape[2] * w.shape[3], params: sizeOf(w.shape) + w.shape[0] };
+}
+
+// ---- int8 lowering shared by conv2d and depthwise_conv2d ----------------------------------------
+
+/** The fields a conv layer's lowering needs (a UserError naming the layer when one is missing). */
+export function convWindow(l: QuantizedLayer, where: string) {
+  const w = need(l.weights, 'weights', where);
+  const [kh, kw] = need(l.kernel, 'kernel', where);
+  const strides = need(l.strides, 'strides', where);
+  const pads = need(l.pads, 'pads', where);
+  return { w, kh, kw, strides, pads, dilations: l.dilations ?? [1, 1] };
+}
+
+/**
+ * A conv CLayer from its weights in the kernel's layout (`perOut` per output channel): the
+ * IR-layout weights' length checked, the bias folded (foldedBias sums per output channel, which
+ * the layouts share), MACs = Ho·Wo·O·perOut.
+ */
+export function convLayer(l: QuantizedLayer, ctx: LowerContext, emitter: CKernelEmitter, weights: Int8Array, perOut: number, inPlaceScratch?: number): CLayer {
+  const w = need(l.weights, 'weights', ctx.where);
+  const O = ctx.outDims.c;
+  if (w.length !== O * perOut) throw new UserError(`${ctx.where}: ${w.length} weights, expected ${O * perOut}`);
+  const { bias, multiplier, shift } = foldedBias(l, w, O, perOut, ctx.where);
+  return {
+    ...cLayerBase(l, ctx, emitter),
+    weights,
+    bias,
+    multiplier,
+    shift,
+    macs: ctx.outDims.h * ctx.outDims.w * O * perOut,
+    params: w.length + O,
+    ...(inPlaceScratch !== undefined ? { inPlaceScratch } : {}),
+  };
+}
+
+/** The members of onnx2mcu_conv_params (also the first member of onnx2mcu_dw_conv_params). */
+export function convParamsBody(c: CLayer): string {
+  const l = c.layer;
+  const pads = l.pads ?? [0, 0, 0, 0];
+  const strides = l.strides ?? [1, 1];
+  const dil = l.dilations ?? [1, 1];
+  const kernel = l.kernel ?? [1, 1];
+  return [
+    `    ${dimsInit(c.inDims)}, ${dimsInit(c.outDims)},`,
+    `    ${kernel[0]}, ${kernel[1]}, /* kernel h, w */`,
+    `    ${strides[0]}, ${strides[1]}, /* stride h, w */`,
+    `    ${dil[0]}, ${dil[1]}, /* dilation h, w */`,
+    `    ${pads[0]}, ${pads[1]}, /* pad top, left (bottom ${pads[2]}, right ${pads[3]} implied by the output size) */`,
+    `    ${cInt(l.inputQ.zeroPoint)}, ${cInt(l.outputQ.zeroPoint)}, /* input, output zero point */`,
+    `    ${cInt(l.actMin)}, ${cInt(l.actMax)} /* act min, max */`,
+  ].join('\n');
 }

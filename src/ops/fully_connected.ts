@@ -2,6 +2,10 @@
  * fully_connected — y [N, O] = x' · wᵀ + b, where x' is x flattened to [N, K] (row-major, so any
  * Flatten/Reshape/Squeeze that keeps the batch dimension in front of it is a no-op). Inputs
  * [x (N, ...), w (O, K), b (O)]; attributes act_min / act_max.
+ *
+ * int8: x flattened row-major to [N, K] (NCHW order for a 4-D input),
+ *   acc[n, o] = bias[o] + Σ_k w[o, k] · (x[n, k] − zp_in), requantized per output channel.
+ * C kernel onnx2mcu_fc_s8 with weights (O, K), K in the order of the channels-last C buffer.
  */
 import { shapeToString, sizeOf } from '../ir/tensor.js';
 import type { Tensor } from '../ir/tensor.js';
@@ -9,6 +13,12 @@ import type { OpDef } from './op.js';
 import { gemmFloat } from './kernels/gemm.js';
 import { floatInput, needFloat, needRank, nodeError } from './onnx/common.js';
 import { clampToActRange } from './conv2d.js';
+import type { QuantizedLayer } from '../quant/types.js';
+import { requantize } from '../quant/kernels/requantize.js';
+import type { CKernelEmitter, CLayer, LowerContext } from '../emit/c_layer.js';
+import { cLayerBase, foldedBias, kernelCall, need } from '../emit/c_layer.js';
+import { cInt } from '../emit/c_writer.js';
+import { UserError } from '../util/errors.js';
 
 export const fully_connected: OpDef = {
   op: 'fully_connected',
@@ -47,4 +57,60 @@ export const fully_connected: OpDef = {
     if (!x || !w) return { macs: 0, params: 0 };
     return { macs: x.shape[0] * w.shape[0] * w.shape[1], params: sizeOf(w.shape) + w.shape[0] };
   },
+  int8: { run: fullyConnectedInt8, lower: lowerFullyConnected },
+};
+
+function fullyConnectedInt8(layer: QuantizedLayer, x: Int8Array): Int8Array {
+  const N = layer.inputShape[0];
+  const [O, K] = layer.weightShape!;
+  const w = layer.weights!;
+  const zp = layer.inputQ.zeroPoint;
+  const out = new Int8Array(N * O);
+  const xc = new Float64Array(K);
+  for (let n = 0; n < N; n++) {
+    for (let k = 0; k < K; k++) xc[k] = x[n * K + k] - zp;
+    for (let o = 0; o < O; o++) {
+      // Exact in doubles: see src/quant/kernels/conv_common.ts.
+      let s = layer.bias![o];
+      const wBase = o * K;
+      for (let k = 0; k < K; k++) s += w[wBase + k] * xc[k];
+      out[n * O + o] = requantize(s, layer.multiplier![o], layer.shift![o], layer.outputQ.zeroPoint, layer.actMin, layer.actMax);
+    }
+  }
+  return out;
+}
+
+/** True when the tensor's bytes are in the same order in NCHW and NHWC. */
+const layoutFree = (shape: readonly number[]) => shape.length < 3 || sizeOf(shape.slice(2)) === 1 || shape[1] === 1;
+
+function lowerFullyConnected(l: QuantizedLayer, ctx: LowerContext): CLayer {
+  const w = need(l.weights, 'weights', ctx.where);
+  const O = ctx.outDims.c;
+  const K = sizeOf(l.inputShape) / l.inputShape[0];
+  if (w.length !== O * K) throw new UserError(`${ctx.where}: ${w.length} weights, expected ${O}×${K}`);
+  let weights = w;
+  // The contract flattens the input in NCHW order; the C buffer is NHWC: permute K to match.
+  if (!layoutFree(l.inputShape)) {
+    const [, C, H, W] = l.inputShape;
+    weights = new Int8Array(w.length);
+    for (let o = 0; o < O; o++) for (let c = 0; c < C; c++) for (let p = 0; p < H * W; p++) weights[o * K + p * C + c] = w[o * K + c * H * W + p];
+  }
+  const { bias, multiplier, shift } = foldedBias(l, w, O, K, ctx.where);
+  return { ...cLayerBase(l, ctx, FC), inDims: { h: 1, w: 1, c: K }, weights, bias, multiplier, shift, macs: O * K, params: w.length + O };
+}
+
+const FC: CKernelEmitter = {
+  kernel: 'fc',
+  fn: 'onnx2mcu_fc_s8',
+  paramsBytes: 24,
+  describe: (c) => `fully connected ${c.inDims.c} -> ${c.outDims.c}`,
+  params(c) {
+    const l = c.layer;
+    return {
+      type: 'onnx2mcu_fc_params',
+      init: `{ ${c.inDims.c}, ${c.outDims.c}, ${cInt(l.inputQ.zeroPoint)}, ${cInt(l.outputQ.zeroPoint)}, ${cInt(l.actMin)}, ${cInt(l.actMax)} }`,
+    };
+  },
+  call: (c, io) => kernelCall(FC.fn, c, io, true),
+  weightLayout: (c) => `(O, K) ${c.outDims.c}x${c.inDims.c}`,
 };

@@ -1,12 +1,17 @@
 /**
  * global_average_pool — mean over each channel's H×W plane: x [N, C, H, W] → [N, C, 1, 1].
- * Attributes act_min / act_max.
+ * Attributes act_min / act_max. int8: average_pool's reference over one window of the whole
+ * plane (the quantizer gives the layer kernel [H, W]); C kernel onnx2mcu_global_avg_pool_s8.
  */
 import type { Tensor } from '../ir/tensor.js';
 import type { OpDef } from './op.js';
 import { globalAveragePoolFloat } from './kernels/pool.js';
 import { floatInput, needFloat, needRank } from './onnx/common.js';
 import { clampToActRange } from './conv2d.js';
+import { averagePoolInt8 } from './average_pool.js';
+import type { CKernelEmitter } from '../emit/c_layer.js';
+import { cLayerBase, dimsInit, kernelCall } from '../emit/c_layer.js';
+import { cInt } from '../emit/c_writer.js';
 
 export const global_average_pool: OpDef = {
   op: 'global_average_pool',
@@ -21,4 +26,17 @@ export const global_average_pool: OpDef = {
     return [{ dtype: 'float32', shape: [N, C, 1, 1], data: clampToActRange(node, data) }];
   },
   cost: () => ({ macs: 0, params: 0 }),
+  int8: {
+    run: averagePoolInt8,
+    lower: (l, ctx) => ({ ...cLayerBase(l, ctx, GLOBAL_AVG_POOL), macs: 0, params: 0 }),
+  },
+};
+
+const GLOBAL_AVG_POOL: CKernelEmitter = {
+  kernel: 'global_avg_pool',
+  fn: 'onnx2mcu_global_avg_pool_s8',
+  paramsBytes: 20,
+  describe: () => 'global average pool',
+  params: (c) => ({ type: 'onnx2mcu_global_avg_pool_params', init: `{ ${dimsInit(c.inDims)}, ${cInt(c.layer.actMin)}, ${cInt(c.layer.actMax)} }` }),
+  call: (c, io) => kernelCall(GLOBAL_AVG_POOL.fn, c, io, false),
 };

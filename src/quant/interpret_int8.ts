@@ -1,7 +1,7 @@
 /**
  * The integer reference: runs a QuantizedModel with exactly the arithmetic the generated C uses
- * (kernels in src/quant/kernels, primitives in arith.ts). The C output must equal `raw` byte for
- * byte.
+ * (each op's int8 reference in its op file src/ops/<op>.ts, their shared building blocks in
+ * src/quant/kernels, primitives in arith.ts). The C output must equal `raw` byte for byte.
  *
  * Layouts: `input` is the int8 input tensor in NCHW order (model.input.shape), i.e.
  * int8 = uint8 pixel − 128 (see pixelsToInt8Nchw). `raw` is the int8 output tensor
@@ -11,10 +11,7 @@
 import { softmaxFloat } from '../ops/kernels/softmax.js';
 import { sizeOf } from '../ir/tensor.js';
 import { UserError } from '../util/errors.js';
-import { averagePoolInt8 } from './kernels/average_pool.js';
-import { conv2dInt8 } from './kernels/conv2d.js';
-import { depthwiseConv2dInt8 } from './kernels/depthwise_conv2d.js';
-import { fullyConnectedInt8 } from './kernels/fully_connected.js';
+import { getOp } from '../ops/registry.js';
 import type { QuantizedLayer, QuantizedModel, QuantParams } from './types.js';
 
 export interface Int8RunOptions {
@@ -33,16 +30,12 @@ export interface Int8RunResult {
   readonly tensors?: ReadonlyMap<string, Int8Array>;
 }
 
-/** Runs one layer on its int8 input. */
+/** Runs one layer on its int8 input (the op's int8 reference, through the op registry). */
 export function runLayerInt8(layer: QuantizedLayer, x: Int8Array): Int8Array {
   if (x.length !== sizeOf(layer.inputShape)) throw new Error(`int8: layer '${layer.name}' expects ${sizeOf(layer.inputShape)} input values ([${layer.inputShape}]), got ${x.length}`);
-  switch (layer.op) {
-    case 'conv2d': return conv2dInt8(layer, x);
-    case 'depthwise_conv2d': return depthwiseConv2dInt8(layer, x);
-    case 'fully_connected': return fullyConnectedInt8(layer, x);
-    case 'average_pool':
-    case 'global_average_pool': return averagePoolInt8(layer, x);
-  }
+  const int8 = getOp(layer.op)?.int8;
+  if (!int8) throw new UserError(`int8: layer '${layer.name}': op '${layer.op}' has no int8 reference`);
+  return int8.run(layer, x);
 }
 
 export function runInt8(model: QuantizedModel, input: Int8Array, opts: Int8RunOptions = {}): Int8RunResult {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { globalAveragePoolFloat, poolFloat, poolOutputShape } from './pool.js';
+import { globalAveragePoolFloat, poolFloat, poolOutputShape, forEachPoolWindow } from './pool.js';
 
 const x4 = Float32Array.from({ length: 16 }, (_, i) => i); // 4×4: rows 0..3, 4..7, 8..11, 12..15
 
@@ -48,5 +48,21 @@ describe('poolFloat', () => {
 
   it('global average pool', () => {
     expect(Array.from(globalAveragePoolFloat(Float32Array.from([1, 2, 3, 4, 10, 20, 30, 40]), 1, 2, 4))).toEqual([2.5, 25]);
+  });
+});
+
+describe('forEachPoolWindow', () => {
+  it('clips each window to the input (rows, columns) and to the padded input (padded count), in output order', () => {
+    // Rows: H 5, kernel 3, stride 2, pads 1 / 2 (padded rows −1 … 6). Window o starts at 2o − 1:
+    // o=0 [−1, 2) → input rows [0, 2), 3 padded rows; o=1 [1, 4), 3; o=2 [3, 6) → [3, 5), 3; and a
+    // 4th window (more than the shape rules produce, to show the clipping) [5, 8) that runs past
+    // the end pad: input [5, 5) (empty), 7 − 5 = 2 rows.
+    // Columns: W 3, kernel 2, stride 1, no padding → [0, 2), [1, 3), 2 columns each. Two planes of 15.
+    const seen: number[][] = [];
+    forEachPoolWindow([1, 2, 5, 3], [1, 2, 4, 2], [3, 2], [2, 1], [1, 0, 2, 0], (w) => seen.push([w.out, w.plane, w.h0, w.h1, w.w0, w.w1, w.padded]));
+    const rows = [[0, 2, 3], [1, 4, 3], [3, 5, 3], [5, 5, 2]];
+    const cols = [[0, 2, 2], [1, 3, 2]];
+    const expected = [0, 1].flatMap((c) => rows.flatMap(([h0, h1, hn], oh) => cols.map(([w0, w1, wn], ow) => [c * 8 + oh * 2 + ow, c * 15, h0, h1, w0, w1, hn * wn])));
+    expect(seen).toEqual(expected);
   });
 });
