@@ -77,7 +77,7 @@ export function emitArtifacts(model: QuantizedModel, opts: EmitOptions = {}): Em
     bias_int32: dataLayers.reduce((s, c) => s + 4 * c.bias!.length, 0),
     requant_int32: dataLayers.reduce((s, c) => s + 8 * c.multiplier!.length, 0),
     // 32-bit target: one onnx2mcu_layer_data (4 pointers) per layer with data, plus params structs.
-    layer_structs: dataLayers.length * 16 + lowered.layers.reduce((s, c) => s + paramsBytes(c.kernel), 0),
+    layer_structs: dataLayers.length * 16 + lowered.layers.reduce((s, c) => s + c.emitter.paramsBytes, 0),
   };
   put('report.md', reportMd(lowered, runner, flash, generator));
 
@@ -132,24 +132,4 @@ export function emitArtifacts(model: QuantizedModel, opts: EmitOptions = {}): Em
 export function writeArtifacts(dir: string, files: ReadonlyMap<string, Buffer>): void {
   mkdirSync(dir, { recursive: true });
   for (const [name, data] of files) writeFileSync(join(dir, name), data);
-}
-
-function paramsBytes(kernel: string): number {
-  switch (kernel) {
-    // sizeof of the params structs in onnx2mcu_kernels.h (int32 fields only: the same on every target)
-    case 'conv':
-    case 'conv_1x1':
-      return 72;
-    case 'dw_conv':
-    case 'dw_conv_3x3':
-      return 76;
-    case 'fc':
-      return 24;
-    case 'avg_pool':
-      return 64;
-    case 'global_avg_pool':
-      return 20;
-    default:
-      return 12;
-  }
 }

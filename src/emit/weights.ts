@@ -42,18 +42,10 @@ export function weightsH(m: LoweredModel, banner: string): string {
   return out.join('\n');
 }
 
-function layoutNote(c: CLayer): string {
-  const [kh, kw] = c.layer.kernel ?? [1, 1];
-  switch (c.kernel) {
-    case 'conv':
-    case 'conv_1x1':
-      return `OHWI ${c.outDims.c}x${kh}x${kw}x${c.inDims.c}`;
-    case 'dw_conv':
-    case 'dw_conv_3x3':
-      return `1HWC ${kh}x${kw}x${c.outDims.c}`;
-    default:
-      return `(O, K) ${c.outDims.c}x${c.inDims.c}`;
-  }
+/** The kernel layout of a layer's weights, as its op's emitter names it. */
+function weightLayout(c: CLayer): string {
+  if (!c.emitter.weightLayout) throw new Error(`layer '${c.layer.name}': kernel ${c.kernel} has weights but no weight layout`);
+  return c.emitter.weightLayout(c);
 }
 
 export function weightsC(m: LoweredModel, banner: string): string {
@@ -61,7 +53,7 @@ export function weightsC(m: LoweredModel, banner: string): string {
   out.push(`/* weights.c - ${cComment(m.model.name)}: constant tensors (${banner}) */`);
   out.push('#include "weights.h"', '', ALIGN_MACRO, '');
   for (const c of m.layers.filter(hasData)) {
-    out.push(`/* ${cComment(c.layer.name)} (ONNX: ${cComment(c.layer.origin.join(', '))}): weights ${layoutNote(c)}; bias int32 with -zp_in*sum(w) folded in (zp_in = ${c.layer.inputQ.zeroPoint}) */`);
+    out.push(`/* ${cComment(c.layer.name)} (ONNX: ${cComment(c.layer.origin.join(', '))}): weights ${weightLayout(c)}; bias int32 with -zp_in*sum(w) folded in (zp_in = ${c.layer.inputQ.zeroPoint}) */`);
     out.push(`const int8_t ${c.ident}_weights[${c.weights!.length}] ONNX2MCU_ALIGNED = {`, cArrayBody(c.weights!, 16), '};');
     out.push(`const int32_t ${c.ident}_bias[${c.bias!.length}] ONNX2MCU_ALIGNED = {`, cArrayBody(c.bias!, 8), '};');
     out.push(`const int32_t ${c.ident}_multiplier[${c.multiplier!.length}] ONNX2MCU_ALIGNED = {`, cArrayBody(c.multiplier!, 8), '};');
