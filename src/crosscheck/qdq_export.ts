@@ -7,19 +7,29 @@
  *   per layer:
  *     weights  int8 initializer ─DequantizeLinear(per-channel scale, axis 0)→ float
  *     bias     int32 initializer ─DequantizeLinear(scale s_in·s_w[c], axis 0)→ float
- *     conv2d → Conv; depthwise_conv2d → Conv with group = C_in; fully_connected → Flatten + Gemm(transB=1);
- *     average_pool → AveragePool; global_average_pool → GlobalAveragePool
+ *     conv2d → Conv; depthwise_conv2d → Conv with group = C_in; fully_connected → Flatten + Gemm(transB=1)
  *     → QuantizeLinear(output q) → [Clip in int8 to [actMin, actMax]] → q/out ─DequantizeLinear→ dq/out
+ *   average_pool / global_average_pool read q/in directly (see poolInt8): the window mean of the
+ *     int8 values by AveragePool / GlobalAveragePool, rounded half away from zero with
+ *     Abs/Floor/Sign, clamped, Cast to int8 → q/out ─DequantizeLinear→ dq/out
  *   output: DequantizeLinear of the int8 logits, then Softmax when the model has one.
  *
  * The activation clamp (Relu / Relu6 folded into actMin/actMax) is an int8 Clip after QuantizeLinear:
  * QuantizeLinear itself only saturates at [−128, 127], and clamping the rounded integer is exactly
  * what the integer pipeline does (clamp(y + zp, actMin, actMax)), with no float boundary to round.
  *
- * Where onnxruntime and the integer reference legitimately differ: ORT requantizes in float32 and
- * rounds ties to even; the reference uses the TFLite fixed-point multiplier and rounds ties away from
- * zero (and average pooling rounds the mean of raw int8 values, ORT the mean of q − zp). A layer
- * fed the same int8 input therefore agrees within one output step.
+ * Where onnxruntime and the integer reference legitimately differ: ORT requantizes the float32
+ * result of Conv / Gemm with one rounding (QuantizeLinear: round(y / s), ties to even), while the
+ * int8 model (TFLite) applies the fixed-point multiplier M0·2^(shift−31) with two roundings (SRDHM,
+ * then a rounding right shift by −shift), so a value within 2^(shift−1) of a half step can round
+ * to the other side. Measured on the five real models (each layer fed runInt8's input): this
+ * accounts for over 99.8 % of the differing elements, typically 0.1–1 % of a layer (8 % in one
+ * depthwise layer where constant channels sit 0.003 steps from a half), all within 0.12 steps of
+ * a half; float32 rounding of the bias scale, of the other scales and of the accumulation together
+ * flip about 4 elements per million. A layer fed the same int8 input therefore agrees within one output
+ * step, and over 28 layers these single steps move the logits by a few steps. Average pooling has
+ * no such difference: its rounding rule is part of the int8 op and is expressed in the graph
+ * (poolInt8), so pools agree exactly.
  *
  * Graph input: the model input's name, float32; feed s·(q − zp) for the int8 input q (the
  * QuantizeLinear recovers q exactly). Graph outputs: model.output.floatOutput (float, softmax applied
@@ -151,17 +161,61 @@ function layerFloat(b: QdqBuilder, l: QuantizedLayer, x: string): string {
       return y;
     }
     case 'average_pool':
-      b.node('AveragePool', l.name, [x], [y], {
-        kernel_shape: l.kernel!,
-        strides: l.strides ?? [1, 1],
-        pads: l.pads ?? [0, 0, 0, 0],
-        count_include_pad: l.countIncludePad ?? 0,
-      });
-      return y;
     case 'global_average_pool':
-      b.node('GlobalAveragePool', l.name, [x], [y]);
-      return y;
+      throw new Error(`qdq export: pooling layer '${l.name}' has no float form here (see poolInt8)`);
   }
+}
+
+/** A scalar float32 initializer. */
+function floatScalar(b: QdqBuilder, name: string, v: number): string {
+  return b.init(name, { dtype: 'float32', shape: [], data: Float32Array.of(v) });
+}
+
+/**
+ * An int8 average pool (TFLite semantics: output q = input q, out = mean of the int8 values in the
+ * window rounded half away from zero, then clamped) from standard ONNX ops, reading the int8
+ * input `xq` and writing the int8 output `yq`:
+ *   Cast(float) − zp → AveragePool / GlobalAveragePool → + zp → sign·floor(|m| + ½) → Clip → Cast(int8)
+ * Why not DequantizeLinear → AveragePool → QuantizeLinear: QuantizeLinear rounds ties to even, so
+ * a window mean of exactly k + ½ (frequent: a 4×4 global pool has denominator 16) lands on the
+ * other integer than the int8 op defines, and the float mean of s·(q − zp) need not even be an
+ * exact tie. Here onnxruntime still computes every window, padding and divisor itself; the export
+ * only states the int8 op's rounding rule. Float32 is safe here: a window sum of int8 values is an
+ * exact integer, its quotient by the count d is exact when it is a tie (k + ½ is representable,
+ * given a correctly rounded division) and otherwise at least 1/(2d) from one, far beyond float32
+ * error. The tests check ties on windows of 2, 4, 6 and 16 positions. Subtracting zp first makes
+ * padded positions (count_include_pad = 1) read the zero point, i.e. real 0, as in the int8 model.
+ */
+function poolInt8(b: QdqBuilder, l: QuantizedLayer, xq: string, yq: string): void {
+  const zp = l.inputQ.zeroPoint;
+  if (l.outputQ.scale !== l.inputQ.scale || l.outputQ.zeroPoint !== zp) {
+    throw new Error(`qdq export: pooling layer '${l.name}': output quantization (${l.outputQ.scale}, ${l.outputQ.zeroPoint}) differs from its input's (${l.inputQ.scale}, ${zp})`);
+  }
+  const t = (suffix: string) => `${l.name}.${suffix}`;
+  const zpF = floatScalar(b, t('zero_point_float'), zp);
+  b.node('Cast', t('to_float'), [xq], [t('int8_as_float')], { to: DataType.FLOAT });
+  b.node('Sub', t('center'), [t('int8_as_float'), zpF], [t('centered')]);
+  if (l.op === 'global_average_pool') {
+    b.node('GlobalAveragePool', l.name, [t('centered')], [t('centered_mean')]);
+  } else {
+    b.node('AveragePool', l.name, [t('centered')], [t('centered_mean')], {
+      kernel_shape: l.kernel!,
+      strides: l.strides ?? [1, 1],
+      pads: l.pads ?? [0, 0, 0, 0],
+      count_include_pad: l.countIncludePad ?? 0,
+    });
+  }
+  b.node('Add', t('uncenter'), [t('centered_mean'), zpF], [t('mean')]);
+  // Round half away from zero: sign(m)·floor(|m| + ½) (ONNX Round rounds ties to even).
+  b.node('Abs', t('abs'), [t('mean')], [t('mean_abs')]);
+  b.node('Add', t('add_half'), [t('mean_abs'), floatScalar(b, t('half'), 0.5)], [t('mean_abs_half')]);
+  b.node('Floor', t('floor'), [t('mean_abs_half')], [t('rounded_abs')]);
+  b.node('Sign', t('sign'), [t('mean')], [t('mean_sign')]);
+  b.node('Mul', t('apply_sign'), [t('mean_sign'), t('rounded_abs')], [t('rounded')]);
+  const lo = floatScalar(b, t('act_min'), Math.max(l.actMin, -128));
+  const hi = floatScalar(b, t('act_max'), Math.min(l.actMax, 127));
+  b.node('Clip', t('clamp'), [t('rounded'), lo, hi], [t('clamped')]);
+  b.node('Cast', t('to_int8'), [t('clamped')], [yq], { to: DataType.INT8 });
 }
 
 /** The QuantizedModel as an ONNX QDQ ModelProto (encoded). */
@@ -179,17 +233,19 @@ export function quantizedModelToQdqOnnx(m: QuantizedModel, opts: QdqExportOption
 
   for (const l of m.layers) {
     if (!available.has(l.input)) throw new Error(`qdq export: layer '${l.name}' reads '${l.input}', which no earlier layer writes`);
-    const y = layerFloat(b, l, dqName(l.input));
     const [sOut, zOut] = b.perTensorQ(`${l.output}.q`, l.outputQ);
     const q = qdqTensorName(l.output);
-    if (l.actMin > -128 || l.actMax < 127) {
+    if (l.op === 'average_pool' || l.op === 'global_average_pool') {
+      poolInt8(b, l, qdqTensorName(l.input), q);
+    } else if (l.actMin > -128 || l.actMax < 127) {
+      const y = layerFloat(b, l, dqName(l.input));
       const unclamped = `${q}.unclamped`;
       b.node('QuantizeLinear', `${l.name}.quantize`, [y, sOut, zOut], [unclamped]);
       const lo = b.init(`${l.name}.act_min`, int8Tensor([], Int8Array.of(l.actMin)));
       const hi = b.init(`${l.name}.act_max`, int8Tensor([], Int8Array.of(l.actMax)));
       b.node('Clip', `${l.name}.clamp`, [unclamped, lo, hi], [q]);
     } else {
-      b.node('QuantizeLinear', `${l.name}.quantize`, [y, sOut, zOut], [q]);
+      b.node('QuantizeLinear', `${l.name}.quantize`, [layerFloat(b, l, dqName(l.input)), sOut, zOut], [q]);
     }
     b.node('DequantizeLinear', `${l.name}.dequantize`, [q, sOut, zOut], [dqName(l.output)]);
     available.add(l.output);
