@@ -60,6 +60,21 @@ describe('average_pool int8', () => {
     expect(Array.from(average_pool.int8!.run(int8Pool({ ...window, countIncludePad: 0, actMin: -15, actMax: 2 }), xq))).toEqual([-15, -15, -2, 2]);
   });
 
+  it('gives real 0 (the zero point) for windows wholly in the padding (pads > kernel, as a merged Pad makes)', () => {
+    // 2×2 input [[−4, 2], [6, 8]], zero point −10, kernel 2 stride 2, pads 3: a 4×4 output whose
+    // border windows lie wholly in the padding (→ −10); each centre window holds one input value
+    // and three padded positions: counted, (v + 3·(−10))/4 rounded half away from zero; not counted, v.
+    const x = Int8Array.of(-4, 2, 6, 8);
+    const q = { scale: 0.1, zeroPoint: -10 };
+    const layer = (countIncludePad: number): QuantizedLayer => ({
+      name: 'p', op: 'average_pool', origin: [], input: 'x', output: 'y', inputShape: [1, 1, 2, 2], outputShape: [1, 1, 4, 4],
+      inputQ: q, outputQ: q, actMin: -128, actMax: 127, kernel: [2, 2], strides: [2, 2], pads: [3, 3, 3, 3], countIncludePad,
+    });
+    const z = -10;
+    expect(Array.from(average_pool.int8!.run(layer(1), x))).toEqual([z, z, z, z, z, -9, -7, z, z, -6, -6, z, z, z, z, z]);
+    expect(Array.from(average_pool.int8!.run(layer(0), x))).toEqual([z, z, z, z, z, -4, 2, z, z, 6, 8, z, z, z, z, z]);
+  });
+
   it('equals the naive reference on random geometries (and global_average_pool as one whole-plane window)', () => {
     const r = mulberry32(11);
     const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
@@ -68,7 +83,8 @@ describe('average_pool int8', () => {
       const [N, C, H, W] = [int(1, 2), int(1, 3), int(1, 8), int(1, 8)];
       const kernel = [int(1, 4), int(1, 4)];
       const strides = [int(1, 3), int(1, 3)];
-      const pads = [int(0, kernel[0] - 1), int(0, kernel[1] - 1), int(0, kernel[0] - 1), int(0, kernel[1] - 1)];
+      // Pads up to kernel + 1: a merged Pad can leave windows wholly in the padding.
+      const pads = [int(0, kernel[0] + 1), int(0, kernel[1] + 1), int(0, kernel[0] + 1), int(0, kernel[1] + 1)];
       const Ho = Math.floor((H + pads[0] + pads[2] - kernel[0]) / strides[0]) + 1;
       const Wo = Math.floor((W + pads[1] + pads[3] - kernel[1]) / strides[1]) + 1;
       if (Ho < 1 || Wo < 1) continue;

@@ -54,16 +54,28 @@ export function canonicalToOnnxGraph(g: Graph): Graph {
       case 'global_average_pool':
         withAct(n, 'GlobalAveragePool', [n.inputs[0]], {});
         break;
-      case 'average_pool':
-        withAct(n, 'AveragePool', [n.inputs[0]], {
-          kernel_shape: [...attrInts(n, 'kernel')],
+      case 'average_pool': {
+        const kernel = attrInts(n, 'kernel');
+        let pads = [...attrInts(n, 'pads', [0, 0, 0, 0])];
+        const counted = attrInt(n, 'count_include_pad', 0);
+        let x = n.inputs[0];
+        // ONNX requires pads < kernel; a Pad merged by the passes can exceed it. With the padding
+        // counted, an explicit zero Pad before an unpadded pool computes the same windows.
+        if (counted === 1 && pads.some((p, i) => p >= kernel[i % 2])) {
+          x = `${n.outputs[0]}__padded`;
+          push('Pad', [n.inputs[0]], [x], { pads: [0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]], mode: 'constant', value: 0 }, `${n.name}__pad`);
+          pads = [0, 0, 0, 0];
+        }
+        withAct(n, 'AveragePool', [x], {
+          kernel_shape: [...kernel],
           strides: [...attrInts(n, 'strides', [1, 1])],
-          pads: [...attrInts(n, 'pads', [0, 0, 0, 0])],
-          count_include_pad: attrInt(n, 'count_include_pad', 0),
+          pads,
+          count_include_pad: counted,
           auto_pad: 'NOTSET',
           ceil_mode: 0,
         });
         break;
+      }
       case 'softmax':
         push('Softmax', [n.inputs[0]], [n.outputs[0]], { axis: attrInt(n, 'axis', -1) }, n.name);
         break;

@@ -3,6 +3,7 @@ import { GraphBuilder } from '../ir/builder.js';
 import { runFloat } from '../ir/interpret.js';
 import { floatTensor } from '../ir/tensor.js';
 import { calibrate, calibrateAsync } from './calibrate.js';
+import { createOrtEngine } from './ort_engine.js';
 import { pixelsToInt8Nchw, runInt8 } from './interpret_int8.js';
 import { floatToInt8Input } from './index.js';
 import { chooseActivationParams, inputQuantization, mseWeightScale, quantizeGraph } from './quantize.js';
@@ -197,6 +198,25 @@ describe('onnxruntime float engine', () => {
         expect(Math.abs(ort.ranges.get(name)!.max - r.max), name).toBeLessThan(1e-5 * Math.max(1, Math.abs(r.max)));
         expect(Math.abs(ort.ranges.get(name)!.min - r.min), name).toBeLessThan(1e-5 * Math.max(1, Math.abs(r.min)));
       }
+    }
+  });
+  it('runs an average pool whose (merged) padding is larger than its kernel, as the interpreter does', async () => {
+    // ONNX AveragePool requires pads < kernel; the passes can merge a Pad 3 into a 2×2 pool.
+    const x = floatTensor([1, 2, 4, 4], Float32Array.from({ length: 32 }, (_, i) => ((i * 7) % 11) - 3));
+    const g = new GraphBuilder('padded_pool')
+      .input('x', [1, 2, 4, 4])
+      .node('average_pool', ['x'], ['y'], { kernel: [2, 2], strides: [2, 2], pads: [3, 3, 3, 3], count_include_pad: 1 }, 'pool')
+      .output('y')
+      .build();
+    const engine = await createOrtEngine(g);
+    try {
+      const got = (await engine.run(x)).get('y')!;
+      const want = runFloat(g, { x }).get('y')!;
+      expect(got.shape).toEqual([1, 2, 5, 5]);
+      expect(Array.from(got.data as Float32Array)).toEqual(Array.from(want.data as Float32Array));
+      expect(new Set(got.data as Float32Array).size).toBeGreaterThan(3); // not all padding
+    } finally {
+      await engine.release();
     }
   });
 });

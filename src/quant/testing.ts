@@ -171,8 +171,9 @@ export function naiveLayerInt8(l: QuantizedLayer, x: Int8Array): Int8Array {
         else if (inPadded && l.countIncludePad === 1) { sum += zpIn; count++; }
       }
       // (sum ± count/2) / count in C: truncating division.
+      // No counted position (a window wholly in uncounted padding): the output is real 0.
       const half = Math.floor(count / 2);
-      const q = sum > 0 ? Math.trunc((sum + half) / count) : -Math.trunc((-sum + half) / count);
+      const q = count === 0 ? zpIn : sum > 0 ? Math.trunc((sum + half) / count) : -Math.trunc((-sum + half) / count);
       out[((n * O + o) * Ho + oh) * Wo + ow] = Math.min(l.actMax, Math.max(l.actMin, q));
       continue;
     }

@@ -52,8 +52,10 @@ function poolAxis(size: number, outSize: number, kernel: number, stride: number,
     const first = o * stride - padBegin;
     // Not past the end padding: a ceil_mode window may run further (onnxruntime counts only this far).
     const last = Math.min(first + kernel, size + padEnd);
-    start[o] = Math.max(first, 0);
-    end[o] = Math.min(last, size);
+    // Clamped so that a window lying wholly in the padding (pads ≥ kernel, e.g. a merged Pad) is
+    // empty, start = end, rather than of negative length.
+    start[o] = Math.min(Math.max(first, 0), size);
+    end[o] = Math.max(start[o], Math.min(last, size));
     span[o] = last - first;
   }
   return { start, end, span };
