@@ -50,8 +50,3 @@ export interface Int8OpDef {
    */
   lower(layer: QuantizedLayer, ctx: LowerContext): CLayer;
 }
-
-/** Throws for an op part that does not exist yet (used only while an op is being written). */
-export function notImplemented(op: string, part: string): never {
-  throw new Error(`${op}: ${part} not implemented`);
-}

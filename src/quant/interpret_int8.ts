@@ -35,7 +35,28 @@ export function runLayerInt8(layer: QuantizedLayer, x: Int8Array): Int8Array {
   if (x.length !== sizeOf(layer.inputShape)) throw new Error(`int8: layer '${layer.name}' expects ${sizeOf(layer.inputShape)} input values ([${layer.inputShape}]), got ${x.length}`);
   const int8 = getOp(layer.op)?.int8;
   if (!int8) throw new UserError(`int8: layer '${layer.name}': op '${layer.op}' has no int8 reference`);
+  checkLayerData(layer);
   return int8.run(layer, x);
+}
+
+/**
+ * The arrays a layer's kernel indexes, against its shapes: a layer is plain data (it may come from
+ * a caller), and the kernels would read past a short array as 0 instead of failing.
+ */
+function checkLayerData(l: QuantizedLayer): void {
+  const bad = (what: string) => new UserError(`int8: layer '${l.name}' (${l.op}): ${what}`);
+  if ((l.op === 'conv2d' || l.op === 'depthwise_conv2d' || l.op === 'average_pool' || l.op === 'global_average_pool') && l.kernel?.length !== 2) {
+    throw bad('needs a kernel [h, w]');
+  }
+  if (l.op === 'conv2d' || l.op === 'depthwise_conv2d' || l.op === 'fully_connected') {
+    const O = l.outputShape[1];
+    if (!l.weights || !l.weightShape || l.weightShape[0] !== O || l.weights.length !== sizeOf(l.weightShape)) {
+      throw bad(`weights of shape [${l.weightShape ?? ''}] (${l.weights?.length ?? 0} values) do not fit ${O} output channels`);
+    }
+    for (const [name, a] of [['bias', l.bias], ['multiplier', l.multiplier], ['shift', l.shift]] as const) {
+      if (a?.length !== O) throw bad(`${name} has ${a?.length ?? 0} values for ${O} output channels`);
+    }
+  }
 }
 
 export function runInt8(model: QuantizedModel, input: Int8Array, opts: Int8RunOptions = {}): Int8RunResult {

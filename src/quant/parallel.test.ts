@@ -35,6 +35,10 @@ describe('quantizeGraphParallel', () => {
     await expect(quantizeGraphParallel(g, stats, bad, 2)).rejects.toThrow(/bias correction worker: int8: layer '.*' expects 768 input values/);
   }, 30_000);
 
+  it('refuses a thread count that is not a positive integer', async () => {
+    for (const bad of [NaN, 0, -1, 2.5]) await expect(quantizeGraphParallel(g, stats, opts, bad)).rejects.toThrow(/must be a positive integer/);
+  });
+
   it('picks one worker per core, at most 4, with at least 8 inputs each', () => {
     expect(autoThreads(7)).toBe(1);
     expect(autoThreads(16)).toBeLessThanOrEqual(2);

@@ -14,6 +14,7 @@ import type { Graph } from '../ir/graph.js';
 import type { CalibrationStats } from './calibrate.js';
 import { quantizeGraph, quantizeSteps, type Int8CalibrationRequest, type QuantizeOptions } from './quantize.js';
 import type { QuantizedModel } from './types.js';
+import { UserError } from '../util/errors.js';
 
 /** Fewer calibration inputs than this per worker are not worth a thread's start-up (≈ 0.3 s). */
 const MIN_INPUTS_PER_WORKER = 8;
@@ -65,6 +66,7 @@ class CalibrationWorker {
  * (1, or no int8 calibration inputs: quantizeGraph itself).
  */
 export async function quantizeGraphParallel(g: Graph, stats: CalibrationStats, opts: QuantizeOptions, threads: number): Promise<QuantizedModel> {
+  if (!Number.isInteger(threads) || threads < 1) throw new UserError(`threads ${threads}: must be a positive integer`);
   const inputs = opts.calibrationInt8 ?? [];
   const n = Math.min(threads, inputs.length);
   if (n <= 1) return quantizeGraph(g, stats, opts);
@@ -80,6 +82,7 @@ export async function quantizeGraphParallel(g: Graph, stats: CalibrationStats, o
     while (!step.done) {
       const req = step.value;
       const replies = await Promise.all(workers.map((w) => w.ask(req)));
+      if (replies.length !== n) throw new Error(`bias correction: ${replies.length} of ${n} workers answered`);
       const failed = replies.find((r) => !r.ok);
       if (failed) throw new Error(`bias correction worker: ${failed.error}`);
       let sums: Float64Array | undefined;

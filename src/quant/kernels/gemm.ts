@@ -59,19 +59,13 @@ function gemmColumnsTail(layer: QuantizedLayer, wt: Float32Array, x: Float32Arra
   }
 }
 
-const transposed = new WeakMap<Int8Array, Float32Array>();
-
 /**
- * The layer's weights [O][K] (K = everything after the output channel) as wt[k·O + o] in float32,
- * computed once per weight array: bias correction runs a layer over every calibration image.
+ * The layer's weights [O][K] (K = everything after the output channel) as wt[k·O + o] in float32.
+ * Not cached: O·K steps against the product's O·K·P, and layers are plain data a caller may edit.
  */
 export function transposedWeights(w: Int8Array, O: number): Float32Array {
-  let wt = transposed.get(w);
-  if (!wt) {
-    const K = w.length / O;
-    wt = new Float32Array(w.length);
-    for (let o = 0; o < O; o++) for (let k = 0; k < K; k++) wt[k * O + o] = w[o * K + k];
-    transposed.set(w, wt);
-  }
+  const K = w.length / O;
+  const wt = new Float32Array(w.length);
+  for (let o = 0; o < O; o++) for (let k = 0; k < K; k++) wt[k * O + o] = w[o * K + k];
   return wt;
 }
