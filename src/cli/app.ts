@@ -285,7 +285,7 @@ export async function runCli(args: readonly string[], io: CliIo = defaultIo): Pr
         .option('calib', { type: 'string', describe: 'calibration images (folder or CSV) for --stage int8' })
         .option('method', { choices: ['minmax', 'percentile', 'entropy', 'mse'] as const, describe: 'calibration observer for --stage int8 (default mse)' })
         .option('bias-correction', { type: 'boolean', default: true, describe: 'bias correction for --stage int8 (--no-bias-correction to disable)' })
-        .option('threads', { type: 'number', describe: 'worker threads for the bias correction (default: one per core, up to 4; the model is the same)' })
+        .option('threads', { type: 'number', describe: 'worker threads for the bias correction (and eval\'s integer reference); default one per core, up to 4; same results' })
         .option('dump-after', { type: 'string', describe: "write the graph after this pass (or 'all') as text" })
         .option('dump-dir', { type: 'string', describe: 'where --dump-after writes (default out/dump)' }),
       (argv) => runCommand(argv as unknown as RunArgs, io),
@@ -303,7 +303,7 @@ export async function runCli(args: readonly string[], io: CliIo = defaultIo): Pr
         .option('calib-count', { type: 'number', describe: 'use at most this many calibration images' })
         .option('method', { choices: ['minmax', 'percentile', 'entropy', 'mse'] as const, describe: 'calibration observer (default mse)' })
         .option('bias-correction', { type: 'boolean', default: true, describe: '--no-bias-correction to disable' })
-        .option('threads', { type: 'number', describe: 'worker threads for the bias correction (default: one per core, up to 4; the model is the same)' })
+        .option('threads', { type: 'number', describe: 'worker threads for the bias correction (and eval\'s integer reference); default one per core, up to 4; same results' })
         .option('per-layer', { type: 'boolean', default: false, describe: 'SQNR of every int8 activation against float' })
         .option('scale', { type: 'string', describe: "pixel scaling (default: the model's, else x/127.5-1)" })
         .option('json', { type: 'boolean', default: false, describe: 'print {"images","float":{"top1","top5"},"int8":{"top1","top5"},"agreement",...}' }),
@@ -335,7 +335,7 @@ export async function runCli(args: readonly string[], io: CliIo = defaultIo): Pr
         .option('method', { choices: ['minmax', 'percentile', 'entropy', 'mse'] as const, describe: 'calibration observer (default mse)' })
         .option('scale', { type: 'string', describe: "the model's pixel scaling (default: the model's, else x/127.5-1)" })
         .option('bias-correction', { type: 'boolean', default: true, describe: 'correct the bias shift caused by weight rounding (--no-bias-correction to disable)' })
-        .option('threads', { type: 'number', describe: 'worker threads for the bias correction (default: one per core, up to 4; the model is the same)' })
+        .option('threads', { type: 'number', describe: 'worker threads for the bias correction (and eval\'s integer reference); default one per core, up to 4; same results' })
         .option('json', { type: 'boolean', default: false, describe: 'print {"out","files","arenaBytes","flashBytes","calibration"}' }),
       (argv) => convertCommand(argv as unknown as ConvertArgs, io),
     )

@@ -73,7 +73,7 @@ export interface EvalSettings {
   readonly biasCorrection?: boolean;
   readonly perLayer?: boolean;
   readonly calibCount?: number;
-  /** Worker threads for the bias correction (default 'auto'). */
+  /** Worker threads for the bias correction and the evaluation's integer reference (default 'auto'). */
   readonly threads?: number;
   readonly progress: 'auto' | 'none';
 }
@@ -89,5 +89,5 @@ export async function evaluateModel(g: Graph, calib: string, items: readonly Eva
     ...(s.biasCorrection !== undefined ? { biasCorrection: s.biasCorrection } : {}),
     ...(s.threads !== undefined ? { threads: s.threads } : {}),
   });
-  return evaluate(g, model, items, { inputScaling: s.scale, perLayer: s.perLayer ?? false, progress: s.progress });
+  return evaluate(g, model, items, { inputScaling: s.scale, perLayer: s.perLayer ?? false, progress: s.progress, ...(s.threads !== undefined ? { threads: s.threads } : {}) });
 }

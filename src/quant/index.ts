@@ -18,7 +18,8 @@ import { parseScale, scaleToNchw } from '../images/scale.js';
 import { UserError } from '../util/errors.js';
 import { calibrateAsync, type CalibrationOptions, type CalibrationStats } from './calibrate.js';
 import { createOrtEngine, type FloatEngine } from './ort_engine.js';
-import { dequantize, pixelsToInt8Nchw, runInt8 } from './interpret_int8.js';
+import { dequantize, int8Outputs, pixelsToInt8Nchw, runInt8, type Int8RunResult } from './interpret_int8.js';
+import { RequestWorker, resolveThreads } from './workers.js';
 import { autoThreads, quantizeGraphParallel } from './parallel.js';
 import { Progress, type ProgressMode } from './progress.js';
 import type { QuantizedModel } from './types.js';
@@ -145,6 +146,8 @@ export interface EvalOptions {
   readonly progress?: ProgressMode;
   /** Float engine: 'ort' (default, onnxruntime-node; see ort_engine.ts) or 'ts' (the TypeScript interpreter). */
   readonly engine?: 'ort' | 'ts';
+  /** Worker threads for the integer reference (default 'auto'; 1 with perLayer). The result is the same. */
+  readonly threads?: number | 'auto';
 }
 
 export interface TopK { readonly top1: number; readonly top5: number }
@@ -172,57 +175,96 @@ export function sqnrDb(signal: number, noise: number): number {
   return noise === 0 ? Infinity : 10 * Math.log10(signal / noise);
 }
 
-/** Float vs int8 over labelled images. */
+/** One image's outcome, kept until all are in so that the sums run in image order whatever the threads. */
+interface ItemOutcome {
+  readonly floatTop: number[];
+  readonly int8Top: number[];
+  readonly label?: number;
+  readonly signal: number;
+  readonly noise: number;
+}
+
+function itemOutcome(item: EvalItem, floatOut: Float32Array, floatLogits: Float32Array | undefined, q: Omit<Int8RunResult, 'tensors'>): ItemOutcome {
+  let signal = 0, noise = 0;
+  if (floatLogits) for (let i = 0; i < floatLogits.length; i++) { signal += floatLogits[i] ** 2; noise += (floatLogits[i] - q.dequantized[i]) ** 2; }
+  return { floatTop: topK(floatOut, 5), int8Top: topK(q.output, 5), label: item.label, signal, noise };
+}
+
+/**
+ * Float vs int8 over labelled images. The main thread loads each image and runs float (onnxruntime
+ * by default); the integer reference runs on `threads` worker threads (default one per core, up
+ * to 4, with at least 8 images each; in this thread with --per-layer, which needs every tensor).
+ */
 export async function evaluate(g: Graph, model: QuantizedModel, items: readonly EvalItem[], opts: EvalOptions): Promise<EvalResult> {
   const size = inputSize(g);
   const inputName = g.inputs[0];
   const logitsName = model.output.name;
-  let f1 = 0, f5 = 0, q1 = 0, q5 = 0, agree = 0, labelled = 0;
-  let sig = 0, noise = 0;
   const layerSig = new Map<string, number>();
   const layerNoise = new Map<string, number>();
+  const outcomes: ItemOutcome[] = new Array(items.length);
   const progress = new Progress('evaluating', items.length, opts.progress ?? 'auto');
+  const threads = opts.perLayer ? 1 : resolveThreads(opts.threads, items.length);
   const engine: FloatEngine = (opts.engine ?? 'ort') === 'ort'
     ? await createOrtEngine(g)
     : { run: async (x) => runFloat(g, { [inputName]: x }, { keep: 'all' }), release: async () => {} };
+  type EvalWorker = RequestWorker<{ input: Int8Array }, { ok: boolean; raw?: Int8Array }>;
+  const workers: EvalWorker[] = threads > 1 ? Array.from({ length: threads }, () => new RequestWorker('eval_worker_main.ts', model, 'evaluation')) : [];
+  const idle = [...workers];
+  const waiting: ((w: EvalWorker) => void)[] = [];
+  const acquire = () => (idle.length ? Promise.resolve(idle.pop()!) : new Promise<EvalWorker>((r) => waiting.push(r)));
+  const release = (w: EvalWorker) => { const next = waiting.shift(); if (next) next(w); else idle.push(w); };
+  const inFlight: Promise<void>[] = [];
+  let failure: unknown;
   try {
-    for (const item of items) {
+    for (const [i, item] of items.entries()) {
+      if (failure) throw failure;
       const input = await loadImageInput(item.path, size, opts.inputScaling);
       const fl = await engine.run(input.float);
       const floatOut = fl.get(model.output.floatOutput)!.data as Float32Array;
-      const floatLogits = fl.get(logitsName);
+      const floatLogits = fl.get(logitsName)?.data as Float32Array | undefined;
+      if (workers.length > 0) {
+        const w = await acquire();
+        inFlight.push(w.ask({ input: input.int8 })
+          .then((r) => { outcomes[i] = itemOutcome(item, floatOut, floatLogits, int8Outputs(model, r.raw!)); progress.tick(); })
+          .catch((e: unknown) => { failure ??= e; })
+          .finally(() => release(w)));
+        continue;
+      }
       const res = runInt8(model, input.int8, { keep: opts.perLayer ? 'all' : 'outputs' });
-      const ft = topK(floatOut, 5);
-      const qt = topK(res.output, 5);
-      if (ft[0] === qt[0]) agree++;
-      if (item.label !== undefined) {
-        labelled++;
-        if (ft[0] === item.label) f1++;
-        if (ft.includes(item.label)) f5++;
-        if (qt[0] === item.label) q1++;
-        if (qt.includes(item.label)) q5++;
-      }
-      if (floatLogits) {
-        const f = floatLogits.data as Float32Array;
-        for (let i = 0; i < f.length; i++) { sig += f[i] * f[i]; noise += (f[i] - res.dequantized[i]) ** 2; }
-      }
+      outcomes[i] = itemOutcome(item, floatOut, floatLogits, res);
       if (opts.perLayer && res.tensors) {
         for (const l of model.layers) {
           const f = fl.get(l.output)?.data as Float32Array | undefined;
           const qd = dequantize(res.tensors.get(l.output)!, l.outputQ);
           if (!f) continue;
           let s = 0, n = 0;
-          for (let i = 0; i < f.length; i++) { s += f[i] * f[i]; n += (f[i] - qd[i]) ** 2; }
+          for (let k = 0; k < f.length; k++) { s += f[k] * f[k]; n += (f[k] - qd[k]) ** 2; }
           layerSig.set(l.name, (layerSig.get(l.name) ?? 0) + s);
           layerNoise.set(l.name, (layerNoise.get(l.name) ?? 0) + n);
         }
       }
       progress.tick();
     }
+    await Promise.all(inFlight);
+    if (failure) throw failure;
   } finally {
     await engine.release();
+    await Promise.all(workers.map((w) => w.close()));
   }
   progress.done();
+  let f1 = 0, f5 = 0, q1 = 0, q5 = 0, agree = 0, labelled = 0, sig = 0, noise = 0;
+  for (const o of outcomes) {
+    if (o.floatTop[0] === o.int8Top[0]) agree++;
+    if (o.label !== undefined) {
+      labelled++;
+      if (o.floatTop[0] === o.label) f1++;
+      if (o.floatTop.includes(o.label)) f5++;
+      if (o.int8Top[0] === o.label) q1++;
+      if (o.int8Top.includes(o.label)) q5++;
+    }
+    sig += o.signal;
+    noise += o.noise;
+  }
   const n = items.length;
   const d = Math.max(labelled, 1);
   return {

@@ -75,6 +75,11 @@ export function runInt8(model: QuantizedModel, input: Int8Array, opts: Int8RunOp
   });
   const raw = live.get(model.output.name);
   if (!raw) throw new Error(`int8: output '${model.output.name}' was not computed`);
+  return { ...int8Outputs(model, raw), ...(keepAll ? { tensors: live } : {}) };
+}
+
+/** The model's int8 output and its float forms: dequantized, and with the final softmax in float when the model has one. */
+export function int8Outputs(model: QuantizedModel, raw: Int8Array): Omit<Int8RunResult, 'tensors'> {
   const dequantized = dequantize(raw, model.output.q);
   let output = dequantized;
   const sm = model.output.softmax;
@@ -82,7 +87,7 @@ export function runInt8(model: QuantizedModel, input: Int8Array, opts: Int8RunOp
     const shape = model.output.shape;
     output = softmaxFloat(dequantized, sizeOf(shape.slice(0, sm.axis)), shape[sm.axis], sizeOf(shape.slice(sm.axis + 1)));
   }
-  return { raw, dequantized, output, ...(keepAll ? { tensors: live } : {}) };
+  return { raw, dequantized, output };
 }
 
 export function dequantize(q: Int8Array, p: QuantParams): Float32Array {

@@ -1,6 +1,7 @@
-// Worker-thread entry of the parallel bias correction (parallel.ts): this file is plain JavaScript
-// so Node can start it anywhere; it loads the TypeScript sources through tsx, as bin/onnx2mcu.js does.
+// Worker-thread entry (workers.ts): this file is plain JavaScript so Node can start it anywhere;
+// it loads the TypeScript module named in workerData.entry through tsx, as bin/onnx2mcu.js does.
+import { workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./parallel_worker_main.ts');
+await import(workerData.entry);

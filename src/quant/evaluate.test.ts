@@ -1,0 +1,49 @@
+/**
+ * evaluate() with the integer reference on worker threads gives exactly the in-thread result
+ * (the outcomes are summed in image order either way), and a worker failure is an error.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { calibrate } from './calibrate.js';
+import { evaluate, type EvalItem } from './index.js';
+import { pixelsToInt8Nchw } from './interpret_int8.js';
+import { quantizeGraph } from './quantize.js';
+import { pixelsToFloat, randomPixels, tinyMobileNet } from './testing.js';
+
+const SIZE = 16;
+const dir = mkdtempSync(join(tmpdir(), 'onnx2mcu-evaluate-'));
+const items: EvalItem[] = [];
+
+beforeAll(async () => {
+  for (let i = 0; i < 20; i++) {
+    const path = join(dir, `img${i}.png`);
+    await sharp(Buffer.from(randomPixels(700 + i, SIZE)), { raw: { width: SIZE, height: SIZE, channels: 3 } }).png().toFile(path);
+    items.push({ path, label: i % 10 });
+  }
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('evaluate on worker threads', () => {
+  const g = tinyMobileNet(21, { size: SIZE });
+  const px = Array.from({ length: 8 }, (_, i) => randomPixels(900 + i, SIZE));
+  const stats = calibrate(g, px.map((p) => pixelsToFloat(p, SIZE, 127.5, 127.5)), { method: 'minmax', progress: 'none' });
+  const model = quantizeGraph(g, stats, { inputScaling: 'x/127.5-1', calibrationInt8: px.map((p) => pixelsToInt8Nchw(p, SIZE, SIZE)) });
+  const opts = { inputScaling: 'x/127.5-1', progress: 'none' } as const;
+
+  it('equals the in-thread evaluation with 2 and 3 workers', async () => {
+    const one = await evaluate(g, model, items, { ...opts, threads: 1 });
+    expect(one.images).toBe(20);
+    expect(Number.isFinite(one.outputSqnr)).toBe(true);
+    expect(one.agreement).toBeGreaterThan(0);
+    for (const threads of [2, 3]) expect(await evaluate(g, model, items, { ...opts, threads })).toEqual(one);
+  }, 60_000);
+
+  it('reports a worker failure as an error', async () => {
+    // A layer whose weights do not fit its shapes: runLayerInt8 refuses it inside the workers.
+    const broken = { ...model, layers: model.layers.map((l, i) => (i === 0 ? { ...l, weights: l.weights!.subarray(1) } : l)) };
+    await expect(evaluate(g, broken, items, { ...opts, threads: 2 })).rejects.toThrow(/evaluation worker: int8: layer '.*' \(conv2d\): weights of shape/);
+  }, 60_000);
+});
