@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPixelsUint8 } from '../images/load.js';
 import { listImages } from '../images/list.js';
-import { pixelsToInt8Nchw, runInt8 } from '../quant/interpret_int8.js';
+import { runInt8Raw } from '../quant/int8_pool.js';
+import { pixelsToInt8Nchw } from '../quant/interpret_int8.js';
 import type { QuantizedLayer, QuantizedModel } from '../quant/types.js';
 import { UserError } from '../util/errors.js';
 import { readBlob } from './blob.js';
@@ -267,8 +268,10 @@ export async function verifyArtifacts(dir: string, opts: VerifyOptions = {}): Pr
     const paths = listImages(opts.images).slice(0, opts.imageLimit ?? Infinity);
     for (const p of paths) imagePixels.push((await loadPixelsUint8(p, [H, W])).data);
   }
-  const wantRandom = randomNchw.map((x) => runInt8(model, x).raw);
-  const wantImages = imagePixels.map((px) => runInt8(model, pixelsToInt8Nchw(px, H, W, manifest.input.feed.pixel_offset)).raw);
+  // The TypeScript references, on worker threads when there are many inputs.
+  const want = await runInt8Raw(model, [...randomNchw, ...imagePixels.map((px) => pixelsToInt8Nchw(px, H, W, manifest.input.feed.pixel_offset))]);
+  const wantRandom = want.slice(0, randomNchw.length);
+  const wantImages = want.slice(randomNchw.length);
   const randomRecords = Buffer.concat(randomNchw.map((x) => {
     const c = toCLayout(x, shape, manifest.input.layout);
     return Buffer.from(c.buffer, c.byteOffset, c.byteLength);

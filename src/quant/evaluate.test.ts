@@ -1,6 +1,7 @@
 /**
  * evaluate() with the integer reference on worker threads gives exactly the in-thread result
- * (the outcomes are summed in image order either way), and a worker failure is an error.
+ * (the outcomes are summed in image order either way), and a worker failure is an error;
+ * runInt8Raw (verify's references) returns runInt8's outputs in input order.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calibrate } from './calibrate.js';
 import { evaluate, type EvalItem } from './index.js';
-import { pixelsToInt8Nchw } from './interpret_int8.js';
+import { runInt8Raw } from './int8_pool.js';
+import { pixelsToInt8Nchw, runInt8 } from './interpret_int8.js';
 import { quantizeGraph } from './quantize.js';
 import { pixelsToFloat, randomPixels, tinyMobileNet } from './testing.js';
 
@@ -44,6 +46,13 @@ describe('evaluate on worker threads', () => {
   it('reports a worker failure as an error', async () => {
     // A layer whose weights do not fit its shapes: runLayerInt8 refuses it inside the workers.
     const broken = { ...model, layers: model.layers.map((l, i) => (i === 0 ? { ...l, weights: l.weights!.subarray(1) } : l)) };
-    await expect(evaluate(g, broken, items, { ...opts, threads: 2 })).rejects.toThrow(/evaluation worker: int8: layer '.*' \(conv2d\): weights of shape/);
+    await expect(evaluate(g, broken, items, { ...opts, threads: 2 })).rejects.toThrow(/int8 reference worker: int8: layer '.*' \(conv2d\): weights of shape/);
+  }, 60_000);
+
+  it('runInt8Raw on 2 workers returns runInt8\'s outputs in input order', async () => {
+    const inputs = Array.from({ length: 12 }, (_, i) => pixelsToInt8Nchw(randomPixels(1100 + i, SIZE), SIZE, SIZE));
+    const want = inputs.map((x) => Array.from(runInt8(model, x).raw));
+    expect(new Set(want.map((w) => w.join())).size).toBeGreaterThan(1); // the inputs give different outputs
+    expect((await runInt8Raw(model, inputs, 2)).map((r) => Array.from(r))).toEqual(want);
   }, 60_000);
 });

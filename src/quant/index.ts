@@ -19,7 +19,8 @@ import { UserError } from '../util/errors.js';
 import { calibrateAsync, type CalibrationOptions, type CalibrationStats } from './calibrate.js';
 import { createOrtEngine, type FloatEngine } from './ort_engine.js';
 import { dequantize, int8Outputs, pixelsToInt8Nchw, runInt8, type Int8RunResult } from './interpret_int8.js';
-import { RequestWorker, resolveThreads } from './workers.js';
+import { Int8WorkerPool } from './int8_pool.js';
+import { resolveThreads } from './workers.js';
 import { autoThreads, quantizeGraphParallel } from './parallel.js';
 import { Progress, type ProgressMode } from './progress.js';
 import type { QuantizedModel } from './types.js';
@@ -207,12 +208,7 @@ export async function evaluate(g: Graph, model: QuantizedModel, items: readonly 
   const engine: FloatEngine = (opts.engine ?? 'ort') === 'ort'
     ? await createOrtEngine(g)
     : { run: async (x) => runFloat(g, { [inputName]: x }, { keep: 'all' }), release: async () => {} };
-  type EvalWorker = RequestWorker<{ input: Int8Array }, { ok: boolean; raw?: Int8Array }>;
-  const workers: EvalWorker[] = threads > 1 ? Array.from({ length: threads }, () => new RequestWorker('eval_worker_main.ts', model, 'evaluation')) : [];
-  const idle = [...workers];
-  const waiting: ((w: EvalWorker) => void)[] = [];
-  const acquire = () => (idle.length ? Promise.resolve(idle.pop()!) : new Promise<EvalWorker>((r) => waiting.push(r)));
-  const release = (w: EvalWorker) => { const next = waiting.shift(); if (next) next(w); else idle.push(w); };
+  const pool = threads > 1 ? new Int8WorkerPool(model, threads) : undefined;
   const inFlight: Promise<void>[] = [];
   let failure: unknown;
   try {
@@ -222,12 +218,14 @@ export async function evaluate(g: Graph, model: QuantizedModel, items: readonly 
       const fl = await engine.run(input.float);
       const floatOut = fl.get(model.output.floatOutput)!.data as Float32Array;
       const floatLogits = fl.get(logitsName)?.data as Float32Array | undefined;
-      if (workers.length > 0) {
-        const w = await acquire();
-        inFlight.push(w.ask({ input: input.int8 })
-          .then((r) => { outcomes[i] = itemOutcome(item, floatOut, floatLogits, int8Outputs(model, r.raw!)); progress.tick(); })
+      if (pool) {
+        // At most `threads` images wait for their int8 run while the next ones load.
+        if (inFlight.length >= threads) await Promise.race(inFlight);
+        const job: Promise<void> = pool.run(input.int8)
+          .then((raw) => { outcomes[i] = itemOutcome(item, floatOut, floatLogits, int8Outputs(model, raw)); progress.tick(); })
           .catch((e: unknown) => { failure ??= e; })
-          .finally(() => release(w)));
+          .finally(() => inFlight.splice(inFlight.indexOf(job), 1));
+        inFlight.push(job);
         continue;
       }
       const res = runInt8(model, input.int8, { keep: opts.perLayer ? 'all' : 'outputs' });
@@ -249,7 +247,7 @@ export async function evaluate(g: Graph, model: QuantizedModel, items: readonly 
     if (failure) throw failure;
   } finally {
     await engine.release();
-    await Promise.all(workers.map((w) => w.close()));
+    await pool?.close();
   }
   progress.done();
   let f1 = 0, f5 = 0, q1 = 0, q5 = 0, agree = 0, labelled = 0, sig = 0, noise = 0;

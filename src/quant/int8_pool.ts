@@ -1,0 +1,50 @@
+/**
+ * The integer reference on worker threads, for work over many inputs (`eval`'s images, `verify`'s
+ * reference outputs): each worker holds the model (eval_worker_main.ts) and runs runInt8 on the
+ * inputs it is sent, one at a time; `run` hands an input to the next free worker.
+ */
+import { runInt8 } from './interpret_int8.js';
+import type { QuantizedModel } from './types.js';
+import { RequestWorker, resolveThreads } from './workers.js';
+
+type Int8Worker = RequestWorker<{ input: Int8Array }, { ok: boolean; raw?: Int8Array }>;
+
+export class Int8WorkerPool {
+  private readonly workers: Int8Worker[];
+  private readonly idle: Int8Worker[];
+  private readonly waiting: ((w: Int8Worker) => void)[] = [];
+
+  /** `threads` ≥ 2 workers (fewer threads: run in this thread instead). */
+  constructor(model: QuantizedModel, threads: number) {
+    this.workers = Array.from({ length: threads }, () => new RequestWorker('eval_worker_main.ts', model, 'int8 reference'));
+    this.idle = [...this.workers];
+  }
+
+  /** The model's raw int8 output for `input`, computed by the next free worker. */
+  async run(input: Int8Array): Promise<Int8Array> {
+    const w = this.idle.pop() ?? (await new Promise<Int8Worker>((r) => this.waiting.push(r)));
+    try {
+      return (await w.ask({ input })).raw!;
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(w);
+      else this.idle.push(w);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+  }
+}
+
+/** runInt8(model, x).raw for every input, on worker threads (default one per core, up to 4, ≥ 8 inputs each); in input order. */
+export async function runInt8Raw(model: QuantizedModel, inputs: readonly Int8Array[], threads?: number | 'auto'): Promise<Int8Array[]> {
+  const n = Math.min(resolveThreads(threads, inputs.length), inputs.length);
+  if (n <= 1) return inputs.map((x) => runInt8(model, x).raw);
+  const pool = new Int8WorkerPool(model, n);
+  try {
+    return await Promise.all(inputs.map((x) => pool.run(x)));
+  } finally {
+    await pool.close();
+  }
+}
