@@ -38,7 +38,7 @@ import { inspectGraph } from '../src/cli/inspect.js';
 import { readImageCsv } from '../src/images/list.js';
 import { runFloatPasses } from '../pipeline/index.js';
 import { calibrateAsync, inputSize, loadImageInputs, quantizeFromImages } from '../src/quant/index.js';
-import { autoThreads } from '../src/quant/parallel.js';
+import { autoThreads } from '../src/quant/workers.js';
 import { evalItems, evaluateModel } from '../src/cli/eval.js';
 
 const IMPORT_TARGET_MS = 500;

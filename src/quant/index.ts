@@ -21,7 +21,7 @@ import { createOrtEngine, type FloatEngine } from './ort_engine.js';
 import { dequantize, int8Outputs, pixelsToInt8Nchw, runInt8, type Int8RunResult } from './interpret_int8.js';
 import { Int8WorkerPool } from './int8_pool.js';
 import { resolveThreads } from './workers.js';
-import { autoThreads, quantizeGraphParallel } from './parallel.js';
+import { quantizeGraphParallel } from './parallel.js';
 import { Progress, type ProgressMode } from './progress.js';
 import type { QuantizedModel } from './types.js';
 
@@ -93,8 +93,7 @@ export async function quantizeModel(
 ): Promise<{ model: QuantizedModel; stats: CalibrationStats }> {
   const stats = await calibrateAsync(g, calib, opts);
   const calibrationInt8 = opts.calibrationInt8 ?? calib.map((t) => floatToInt8Input(t, opts.inputScaling));
-  const threads = opts.threads === undefined || opts.threads === 'auto' ? autoThreads(calibrationInt8.length) : opts.threads;
-  const model = await quantizeGraphParallel(g, stats, { inputScaling: opts.inputScaling, biasCorrection: opts.biasCorrection, calibrationInt8 }, threads);
+  const model = await quantizeGraphParallel(g, stats, { inputScaling: opts.inputScaling, biasCorrection: opts.biasCorrection, calibrationInt8 }, opts.threads ?? 'auto');
   return { model, stats };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The integer reference on worker threads, for work over many inputs (`eval`'s images, `verify`'s
- * reference outputs): each worker holds the model (eval_worker_main.ts) and runs runInt8 on the
+ * reference outputs): each worker holds the model (int8_worker_main.ts) and runs runInt8 on the
  * inputs it is sent, one at a time; `run` hands an input to the next free worker.
  */
 import { runInt8 } from './interpret_int8.js';
@@ -16,7 +16,7 @@ export class Int8WorkerPool {
 
   /** `threads` ≥ 2 workers (fewer threads: run in this thread instead). */
   constructor(model: QuantizedModel, threads: number) {
-    this.workers = Array.from({ length: threads }, () => new RequestWorker('eval_worker_main.ts', model, 'int8 reference'));
+    this.workers = Array.from({ length: threads }, () => new RequestWorker('int8_worker_main.ts', model, 'int8 reference'));
     this.idle = [...this.workers];
   }
 

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { calibrate } from './calibrate.js';
 import { pixelsToInt8Nchw } from './interpret_int8.js';
-import { autoThreads, quantizeGraphParallel } from './parallel.js';
+import { quantizeGraphParallel } from './parallel.js';
+import { autoThreads } from './workers.js';
 import { quantizeGraph } from './quantize.js';
 import { pixelsToFloat, randomPixels, tinyMobileNet } from './testing.js';
 

@@ -14,18 +14,15 @@ import { quantizeGraph, quantizeSteps, type Int8CalibrationRequest, type Quantiz
 import type { QuantizedModel } from './types.js';
 import { RequestWorker, resolveThreads } from './workers.js';
 
-export { autoThreads } from './workers.js';
-
 type CalibrationWorker = RequestWorker<Int8CalibrationRequest, { ok: boolean; sums?: Float64Array }>;
 
 /**
- * As quantizeGraph, with the empirical bias correction on `threads` worker threads
- * (1, or no int8 calibration inputs: quantizeGraph itself).
+ * As quantizeGraph, with the empirical bias correction on `threads` worker threads ('auto': see
+ * autoThreads; 1, or no int8 calibration inputs: quantizeGraph itself).
  */
-export async function quantizeGraphParallel(g: Graph, stats: CalibrationStats, opts: QuantizeOptions, threads: number): Promise<QuantizedModel> {
-  resolveThreads(threads, 0); // a positive integer
+export async function quantizeGraphParallel(g: Graph, stats: CalibrationStats, opts: QuantizeOptions, threads: number | 'auto'): Promise<QuantizedModel> {
   const inputs = opts.calibrationInt8 ?? [];
-  const n = Math.min(threads, inputs.length);
+  const n = Math.min(resolveThreads(threads, inputs.length), inputs.length);
   if (n <= 1) return quantizeGraph(g, stats, opts);
   const steps = quantizeSteps(g, stats, opts);
   let step = steps.next();

@@ -198,7 +198,7 @@ export function* quantizeSteps(
           // The empirical correction measures the input's offset itself (padding included).
           residual: readsInput && !inq.exact && !empirical ? inq.residual : undefined,
           windowMeans: mode !== false ? stats.windowMeans.get(node.name) : undefined,
-          quantMeans: empirical ? int8WindowMeans(g, node, inQ, opts.calibrationInt8!.length, yield* askSums(g, node)) : undefined,
+          quantMeans: empirical ? yield* int8WindowMeans(g, node, inQ, opts.calibrationInt8!.length) : undefined,
           weightScale: opts.weightScale,
           origin,
         });
@@ -437,20 +437,15 @@ function nodeWindow(g: Graph, node: Node): WindowGeometry {
   return windowGeometry(node, shapeOf(g, node.inputs[0]), kernel);
 }
 
-/** Asks for the raw window sums of the node's int8 input over every calibration input. */
-function* askSums(g: Graph, node: Node): Generator<Int8CalibrationRequest, Float64Array, Float64Array | undefined> {
-  const sums = yield { kind: 'sums', tensor: node.inputs[0], geometry: nodeWindow(g, node) };
-  if (!sums) throw new Error(`bias correction: no window sums for '${node.inputs[0]}'`);
-  return sums;
-}
-
 /**
  * Window means (as calibrate.ts computes them) of a node's int8 input over `images` calibration
- * inputs, dequantized from the raw sums: taps reading padding count as real 0, so
+ * inputs, dequantized from the raw sums it asks for: taps reading padding count as real 0, so
  *   mean[c, i, j] = s·(Σ raw − zp·(valid positions of tap (i, j))) / (images·Ho·Wo).
  */
-function int8WindowMeans(g: Graph, node: Node, q: QuantParams, images: number, sums: Float64Array): Float64Array {
+function* int8WindowMeans(g: Graph, node: Node, q: QuantParams, images: number): Generator<Int8CalibrationRequest, Float64Array, Float64Array | undefined> {
   const w = nodeWindow(g, node);
+  const sums = yield { kind: 'sums', tensor: node.inputs[0], geometry: w };
+  if (!sums) throw new Error(`bias correction: no window sums for '${node.inputs[0]}'`);
   const valid = windowValidCounts(w);
   const samples = images * w.N * w.Ho * w.Wo;
   const tapsPerChannel = w.KH * w.KW;

@@ -1,4 +1,4 @@
-/** One worker of the parallel evaluation: holds the quantized model and runs the integer reference on the int8 inputs it is sent (index.ts evaluate). */
+/** One worker of Int8WorkerPool (int8_pool.ts): holds the quantized model and runs the integer reference on the int8 inputs it is sent. */
 import { runInt8 } from './interpret_int8.js';
 import type { QuantizedModel } from './types.js';
 import { serveRequests, workerInput } from './workers.js';
