@@ -130,6 +130,14 @@ export function modelC(m: LoweredModel, r: RunnerPlan, banner: string): string {
   const out: string[] = [];
   out.push(`/* model.c - ${cComment(q.name)} (${banner}) */`);
   out.push('#include "model.h"', '#include "weights.h"', '#include "onnx2mcu_blob.h"', '');
+  out.push(
+    '/* Build hook: define MODEL_LAYER_HOOK(layer) to observe the end of each layer (benchmarks count',
+    ' * instructions per layer with it). Does nothing by default. */',
+    '#ifndef MODEL_LAYER_HOOK',
+    '#define MODEL_LAYER_HOOK(layer) ((void)0)',
+    '#endif',
+    '',
+  );
 
   if (m.inputNchwTensor) {
     out.push(`/* input_nchw_to_nhwc: the caller's NCHW input to channels-last, ${where(m.inputTensor)} */`);
@@ -155,7 +163,7 @@ export function modelC(m: LoweredModel, r: RunnerPlan, banner: string): string {
     const outP = ptr(c.output, true);
     // In place (only layers lowered with inPlaceScratch): the output overwrites the input, two saved rows in the arena.
     const io = inPlace ? { input: inP, output: inP, scratch: `arena + ${plan.offsets.get(`scratch:${c.ident}`)}` } : { input: inP, output: outP };
-    calls.push(`    ${c.emitter.call(c, io)}`);
+    calls.push(`    ${c.emitter.call(c, io)}`, `    MODEL_LAYER_HOOK(${i});`);
   });
 
   const usesArena = calls.some((c) => c.includes('arena'));
