@@ -103,6 +103,19 @@ export interface NodeJson {
   device?: string;
 }
 
+/** The attributes TF writes on Conv2D / DepthwiseConv2dNative (tfjs-converter reads dilations too). */
+export function convAttrs(padding: string, strides: number, extra: Record<string, AttrJson> = {}): Record<string, AttrJson> {
+  return {
+    padding: attr.s(padding),
+    strides: attr.ints([1, strides, strides, 1]),
+    dilations: attr.ints([1, 1, 1, 1]),
+    data_format: attr.s('NHWC'),
+    explicit_paddings: attr.ints([]),
+    T: attr.type('DT_FLOAT'),
+    ...extra,
+  };
+}
+
 export function tfNode(name: string, op: string, input: string[] = [], attrs: Record<string, AttrJson> = {}): NodeJson {
   return { name, op, ...(input.length ? { input } : {}), attr: attrs };
 }
