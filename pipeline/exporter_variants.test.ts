@@ -15,7 +15,7 @@ import { HAVE_SHARED, sharedModels, skipMessage } from '../src/util/shared.js';
 import { importOnnx, importOnnxBytes } from '../src/onnx/import.js';
 import type { Graph } from '../src/ir/graph.js';
 import { exporterVariants } from '../fixtures/exporter_variants.js';
-import { runFloat } from '../src/ir/interpret.js';
+import { runFloat } from '../src/graph/interpret.js';
 import { maxAbsDiff, maxRelDiff, randomFeeds } from '../src/passes/testing.js';
 import { runFloatPasses } from './index.js';
 

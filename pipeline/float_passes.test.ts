@@ -11,7 +11,7 @@ import type { SharedModel } from '../src/util/shared.js';
 import { importOnnx } from '../src/onnx/import.js';
 import { runOrt } from '../src/onnx/ort_reference.js';
 import { loadImageTensor } from '../src/images/index.js';
-import { runFloat } from '../src/ir/interpret.js';
+import { runFloat } from '../src/graph/interpret.js';
 import { attrFloat } from '../src/ir/graph.js';
 import { fingerprint, maxAbsDiff, maxRelDiff, totalCost } from '../src/passes/testing.js';
 import { runFloatPasses } from './index.js';

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generateMobileNetV1 } from '../src/generate/mobilenet.js';
-import { runFloat } from '../src/ir/interpret.js';
+import { runFloat } from '../src/graph/interpret.js';
 import { maxAbsDiff, maxRelDiff, randomFeeds, totalCost } from '../src/passes/testing.js';
 import { runFloatPasses } from './index.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GraphBuilder } from '../src/ir/builder.js';
+import { GraphBuilder } from '../src/graph/builder.js';
 import type { Graph } from '../src/ir/graph.js';
 import { floatTensor } from '../src/ir/tensor.js';
 import { fingerprint, floatDisagreement, randomTensor } from '../src/passes/testing.js';

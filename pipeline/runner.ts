@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Graph } from '../src/ir/graph.js';
 import { sameShape, shapeToString } from '../src/ir/tensor.js';
-import { verifyGraph } from '../src/ir/verify.js';
+import { verifyGraph } from '../src/graph/verify.js';
 import { dumpGraph } from '../src/ir/dump.js';
 import type { Pass } from '../src/passes/pass.js';
 import { UserError } from '../src/util/errors.js';

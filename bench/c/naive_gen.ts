@@ -13,7 +13,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { QuantizedLayer, QuantizedModel } from '../../src/quant/types.js';
+import type { QuantizedLayer, QuantizedModel } from '../../src/int8/types.js';
 
 export type InputLayout = 'nhwc' | 'nchw';
 
@@ -238,7 +238,7 @@ async function cli(argv: string[]): Promise<void> {
   }
   const toIdx = argv.indexOf('--to');
   const to = toIdx >= 0 ? argv[toIdx + 1] : join(outDir, 'naive');
-  const { reconstructModel, readManifest } = await import('../../src/emit/verify.js');
+  const { reconstructModel, readManifest } = await import('../../src/verify/verify.js');
   const model = reconstructModel(outDir);
   const written = writeNaiveModel(model, to, readManifest(outDir).input.layout);
   console.log(`naive_gen: ${model.layers.length} layers → ${written.join(', ')}`);

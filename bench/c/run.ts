@@ -24,7 +24,7 @@ import { cpus, loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { convertModel } from '../../src/emit/convert.js';
-import { readManifest, reconstructModel } from '../../src/emit/verify.js';
+import { readManifest, reconstructModel } from '../../src/verify/verify.js';
 import { writeSyntheticImages } from '../../src/generate/images.js';
 import { generateMobileNetV1 } from '../../src/generate/mobilenet.js';
 import { SeededRandom } from '../../src/util/random.js';
@@ -32,7 +32,7 @@ import { listImages } from '../../src/images/list.js';
 import { loadPixelsUint8 } from '../../src/images/load.js';
 import { exportOnnx } from '../../src/onnx/export.js';
 import { pixelsToInt8Nchw, runInt8 } from '../../src/quant/interpret_int8.js';
-import type { QuantizedLayer, QuantizedModel } from '../../src/quant/types.js';
+import type { QuantizedLayer, QuantizedModel } from '../../src/int8/types.js';
 import { HAVE_SHARED, PROJECT_ROOT, sharedPath } from '../../src/util/shared.js';
 import { writeNaiveModel, type InputLayout } from './naive_gen.js';
 

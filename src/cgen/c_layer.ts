@@ -6,7 +6,7 @@
  * Kept apart from lower.ts on purpose: lower.ts dispatches through src/ops/registry.ts, so an op
  * file importing lower.ts would close the cycle lower.ts → registry → op file → lower.ts.
  */
-import type { QuantizedLayer } from '../quant/types.js';
+import type { QuantizedLayer } from '../int8/types.js';
 import { UserError } from '../util/errors.js';
 
 export interface CDims {

@@ -242,7 +242,7 @@ interface VerifyArgs { dir: string; images?: string; 'image-limit'?: number; ran
 
 async function verifyCommand(argv: VerifyArgs, io: CliIo): Promise<void> {
   if (!Number.isInteger(argv.random) || argv.random < 0) throw new UsageError(`--random ${argv.random}: must be a non-negative integer`);
-  const { verifyArtifacts } = await import('../emit/verify.js');
+  const { verifyArtifacts } = await import('../verify/verify.js');
   const r = await verifyArtifacts(argv.dir, {
     random: argv.random,
     ...(argv.images !== undefined ? { images: argv.images } : {}),

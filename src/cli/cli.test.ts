@@ -17,7 +17,7 @@ import { loadImageTensor } from '../images/load.js';
 import { writeNpy } from '../images/npy.js';
 import { floatTensor } from '../ir/tensor.js';
 import { HAVE_SHARED, PROJECT_ROOT, sharedModel, sharedPath, skipMessage } from '../util/shared.js';
-import { availableCompilers } from '../emit/compile.js';
+import { availableCompilers } from '../verify/compile.js';
 import { runCli } from './app.js';
 
 const { onnx } = pkg;

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { availableCompilers } from '../emit/compile.js';
+import { availableCompilers } from '../verify/compile.js';
 import { PROJECT_ROOT } from '../util/shared.js';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'onnx2mcu.js');

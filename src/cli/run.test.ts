@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GraphBuilder } from '../ir/builder.js';
+import { GraphBuilder } from '../graph/builder.js';
 import { writeNpy } from '../images/npy.js';
 import { floatTensor } from '../ir/tensor.js';
 import { imageInputLayout, loadModelInput, runResultJson, runResultText, topEntries, topIndices } from './run.js';

@@ -9,7 +9,7 @@ import { extname } from 'node:path';
 import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { floatTensor, sameShape, shapeToString, sizeOf } from '../ir/tensor.js';
-import { runFloat } from '../ir/interpret.js';
+import { runFloat } from '../graph/interpret.js';
 import { loadImageTensor } from '../images/load.js';
 import { readNpy } from '../images/npy.js';
 import { UserError } from '../util/errors.js';

@@ -12,7 +12,7 @@
 import * as ort from 'onnxruntime-node';
 import { sizeOf } from '../ir/tensor.js';
 import { runInt8 } from '../quant/interpret_int8.js';
-import type { QuantizedLayer, QuantizedModel } from '../quant/types.js';
+import type { QuantizedLayer, QuantizedModel } from '../int8/types.js';
 import { UserError } from '../util/errors.js';
 import { int8ToQdqFeed, QDQ_RAW_OUTPUT, quantizedModelToQdqOnnx } from './qdq_export.js';
 

@@ -38,10 +38,10 @@
  */
 import type { Tensor } from '../ir/tensor.js';
 import { sizeOf } from '../ir/tensor.js';
-import { tensorToProto } from '../onnx/tensor_proto.js';
-import type { AttributeProto, NodeProto, TensorProto, ValueInfoProto } from '../onnx/proto.js';
-import { AttributeType, DataType, onnx } from '../onnx/proto.js';
-import type { QuantizedLayer, QuantizedModel, QuantParams } from '../quant/types.js';
+import { tensorToProto } from '../onnx/proto/tensor_proto.js';
+import type { AttributeProto, NodeProto, TensorProto, ValueInfoProto } from '../onnx/proto/proto.js';
+import { AttributeType, DataType, onnx } from '../onnx/proto/proto.js';
+import type { QuantizedLayer, QuantizedModel, QuantParams } from '../int8/types.js';
 
 /** Opset 13: the first with per-channel (axis) QuantizeLinear / DequantizeLinear. */
 export const QDQ_OPSET = 13;

@@ -19,11 +19,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QuantizedModel } from '../quant/types.js';
+import type { QuantizedModel } from '../int8/types.js';
 import { HAVE_SHARED, sharedModels, sharedPath, skipMessage } from '../util/shared.js';
-import { availableCompilers } from './compile.js';
+import { availableCompilers } from '../verify/compile.js';
 import { convertModel } from './convert.js';
-import { verifyArtifacts } from './verify.js';
+import { verifyArtifacts } from '../verify/verify.js';
 
 const CALIB_COUNT = 8;
 const IMAGENET_IMAGES = 10;

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HAVE_SHARED, sharedPath, skipMessage } from '../util/shared.js';
-import { availableCompilers } from './compile.js';
+import { availableCompilers } from '../verify/compile.js';
 import { convertModel } from './convert.js';
-import { verifyArtifacts } from './verify.js';
+import { verifyArtifacts } from '../verify/verify.js';
 
 skipMessage('convertModel on the VWW model');
 const work = mkdtempSync(join(tmpdir(), 'onnx2mcu-convert-'));

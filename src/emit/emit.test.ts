@@ -11,13 +11,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { calibrate } from '../quant/calibrate.js';
 import { quantizeGraph } from '../quant/quantize.js';
 import { pixelsToFloat, randomPixels, tinyMobileNet } from '../quant/testing.js';
-import type { QuantizedModel } from '../quant/types.js';
+import type { QuantizedModel } from '../int8/types.js';
 import { crc32, readBlob } from './blob.js';
-import { availableCompilers, compileC, STRICT_FLAGS } from './compile.js';
+import { availableCompilers, compileC, STRICT_FLAGS } from '../verify/compile.js';
 import { emitArtifacts } from './emit.js';
 import { handMadeModel, writeFiles } from './testing.js';
 import { PROJECT_ROOT } from '../util/shared.js';
-import { buildDriver, reconstructModel, verifyArtifacts } from './verify.js';
+import { buildDriver, reconstructModel, verifyArtifacts } from '../verify/verify.js';
 
 const compilers = availableCompilers();
 const work = mkdtempSync(join(tmpdir(), 'onnx2mcu-emit-'));

@@ -1,6 +1,6 @@
 /** An example firmware-style main.c: one image in, the top class out. */
-import { cComment, cString } from './c_writer.js';
-import type { LoweredModel } from './lower.js';
+import { cComment, cString } from '../cgen/c_writer.js';
+import type { LoweredModel } from '../lower/lower.js';
 
 export function mainC(m: LoweredModel, labels: readonly string[] | undefined, banner: string): string {
   const q = m.model;

@@ -1,7 +1,7 @@
 /** manifest.json: everything a firmware team (and `verify`) needs to know, deterministic, keys sorted. */
 import { createHash } from 'node:crypto';
-import type { QuantizedLayer } from '../quant/types.js';
-import type { LoweredModel } from './lower.js';
+import type { QuantizedLayer } from '../int8/types.js';
+import type { LoweredModel } from '../lower/lower.js';
 import type { RunnerPlan } from './model_c.js';
 
 /** JSON with object keys sorted at every level and a trailing newline. */

@@ -6,9 +6,9 @@
  * file (src/ops/<op>.ts) attached when lowering it.
  */
 import type { ArenaPlan } from '../memory/plan.js';
-import { cComment } from './c_writer.js';
-import { dimsInit } from './c_layer.js';
-import type { CDims, CLayer, LoweredModel } from './lower.js';
+import { cComment } from '../cgen/c_writer.js';
+import { dimsInit } from '../cgen/c_layer.js';
+import type { CDims, CLayer, LoweredModel } from '../lower/lower.js';
 import { hasData } from './weights.js';
 
 export interface RunnerPlan {

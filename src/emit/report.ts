@@ -1,5 +1,5 @@
 /** report.md: one row per layer (op, shapes, MACs, params, arena offsets, scales) and totals. */
-import type { CLayer, LoweredModel } from './lower.js';
+import type { CLayer, LoweredModel } from '../lower/lower.js';
 import type { RunnerPlan } from './model_c.js';
 
 const num = (n: number) => n.toLocaleString('en-US');

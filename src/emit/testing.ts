@@ -2,8 +2,8 @@
  * Test helpers for src/emit: a QuantizedModel built by hand (seeded) that exercises every kernel
  * variant the emitter chooses, and a temp-folder writer. Used only by *.test.ts files.
  */
-import { quantizeMultiplier } from '../quant/arith.js';
-import type { QuantizedLayer, QuantizedModel, QuantParams } from '../quant/types.js';
+import { quantizeMultiplier } from '../int8/arith.js';
+import type { QuantizedLayer, QuantizedModel, QuantParams } from '../int8/types.js';
 import { mulberry32 as rng } from '../util/random.js';
 
 

@@ -3,8 +3,8 @@
  * linker keeps them in flash), aligned; and the same arrays as blob tensors for weights.bin.
  */
 import type { BlobTensor } from './blob.js';
-import { cArrayBody, cComment } from './c_writer.js';
-import type { CLayer, LoweredModel } from './lower.js';
+import { cArrayBody, cComment } from '../cgen/c_writer.js';
+import type { CLayer, LoweredModel } from '../lower/lower.js';
 
 const ALIGN_MACRO = `#ifndef ONNX2MCU_ALIGNED
 #if defined(__GNUC__) || defined(__clang__)

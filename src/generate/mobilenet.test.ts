@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { runFloat } from '../ir/interpret.js';
+import { runFloat } from '../graph/interpret.js';
 import { floatTensor } from '../ir/tensor.js';
 import { importOnnxBytes } from '../onnx/import.js';
 import { exportOnnx } from '../onnx/export.js';

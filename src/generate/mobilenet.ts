@@ -10,7 +10,7 @@
  */
 import type { Graph } from '../ir/graph.js';
 import { floatTensor } from '../ir/tensor.js';
-import { GraphBuilder } from '../ir/builder.js';
+import { GraphBuilder } from '../graph/builder.js';
 import { UserError } from '../util/errors.js';
 import { SeededRandom } from '../util/random.js';
 

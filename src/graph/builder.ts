@@ -6,8 +6,8 @@
  *     .output('y').build();
  * build() infers every shape, so a built graph is complete and verified.
  */
-import type { Attr, Graph, GraphMeta, Node } from './graph.js';
-import type { DType, Tensor } from './tensor.js';
+import type { Attr, Graph, GraphMeta, Node } from '../ir/graph.js';
+import type { DType, Tensor } from '../ir/tensor.js';
 import { inferShapes } from './infer.js';
 
 export class GraphBuilder {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { runFloat } from './interpret.js';
 import { verifyGraph } from './verify.js';
-import type { Tensor } from './tensor.js';
+import type { Tensor } from '../ir/tensor.js';
 import { importOnnx } from '../onnx/import.js';
 import { loadImageTensor } from '../images/load.js';
 import { HAVE_SHARED, sharedModels, sharedPath, skipMessage } from '../util/shared.js';

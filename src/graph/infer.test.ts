@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from './builder.js';
 import { inferShapes } from './infer.js';
-import { floatTensor, int64Tensor } from './tensor.js';
+import { floatTensor, int64Tensor } from '../ir/tensor.js';
 import { UserError } from '../util/errors.js';
 
 describe('inferShapes', () => {

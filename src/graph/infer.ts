@@ -1,7 +1,7 @@
 /** Shape inference over a whole graph (owner: ir/ops). */
-import type { Graph, ValueInfo } from './graph.js';
-import type { Tensor } from './tensor.js';
-import { shapeToString } from './tensor.js';
+import type { Graph, ValueInfo } from '../ir/graph.js';
+import type { Tensor } from '../ir/tensor.js';
+import { shapeToString } from '../ir/tensor.js';
 import { getOp } from '../ops/registry.js';
 import { UserError } from '../util/errors.js';
 

@@ -2,9 +2,9 @@
  * The float interpreter: runs a graph node by node with each op's float reference. Tensors are
  * dropped after their last use (unless keep = 'all'), so a whole MobileNet fits comfortably.
  */
-import type { Graph, Node } from './graph.js';
-import type { Tensor } from './tensor.js';
-import { sameShape, shapeToString, sizeOf } from './tensor.js';
+import type { Graph, Node } from '../ir/graph.js';
+import type { Tensor } from '../ir/tensor.js';
+import { sameShape, shapeToString, sizeOf } from '../ir/tensor.js';
 import { getOp } from '../ops/registry.js';
 import { UserError } from '../util/errors.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Graph } from './graph.js';
+import type { Graph } from '../ir/graph.js';
 import { GraphBuilder } from './builder.js';
-import { floatTensor } from './tensor.js';
+import { floatTensor } from '../ir/tensor.js';
 import { verifyGraph } from './verify.js';
 import { UserError } from '../util/errors.js';
 

@@ -4,9 +4,9 @@
  * defined, and the stored shapes equal to what each op's shape rule gives. Throws a UserError
  * with the first problem found, naming the node and the tensor.
  */
-import type { Graph, ValueInfo } from './graph.js';
-import type { Tensor } from './tensor.js';
-import { sameShape, shapeToString } from './tensor.js';
+import type { Graph, ValueInfo } from '../ir/graph.js';
+import type { Tensor } from '../ir/tensor.js';
+import { sameShape, shapeToString } from '../ir/tensor.js';
 import { getOp } from '../ops/registry.js';
 import { UserError } from '../util/errors.js';
 

@@ -10,7 +10,7 @@
  * the C, below 2^31: |Σ| ≤ 255·127·K plus the bias), so the result equals the int32 arithmetic bit
  * for bit while V8 skips the int32 overflow checks.
  */
-import type { QuantizedLayer } from '../types.js';
+import type { QuantizedLayer } from './types.js';
 
 export interface Geometry {
   readonly H: number; readonly W: number; readonly Ho: number; readonly Wo: number;

@@ -6,7 +6,7 @@
  * w and x − zp_in; exact, see conv_common.ts). Blocks of 4 output channels × 4 positions keep 16
  * accumulators in registers: each step loads 8 values for 16 multiply-accumulates.
  */
-import type { QuantizedLayer } from '../types.js';
+import type { QuantizedLayer } from './types.js';
 import { requantize } from './requantize.js';
 
 export function gemmRequantize(layer: QuantizedLayer, wt: Float32Array, x: Float32Array, K: number, O: number, P: number, out: Int8Array, outOffset: number): void {

@@ -7,10 +7,10 @@
  * batch 2, large biases (past the fast-path bound of the multiplier), clamps, shifts 0 … −20.
  */
 import { describe, expect, it } from 'vitest';
-import { runLayerInt8 } from '../interpret_int8.js';
-import { naiveLayerInt8 } from '../testing.js';
-import type { QuantizedLayer } from '../types.js';
-import { mulberry32 } from '../../util/random.js';
+import { runLayerInt8 } from '../quant/interpret_int8.js';
+import { naiveLayerInt8 } from '../quant/testing.js';
+import type { QuantizedLayer } from './types.js';
+import { mulberry32 } from '../util/random.js';
 
 type Op = 'conv2d' | 'depthwise_conv2d' | 'fully_connected';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder } from './builder.js';
+import { GraphBuilder } from '../graph/builder.js';
 import { dumpGraph } from './dump.js';
 import { floatTensor } from './tensor.js';
 

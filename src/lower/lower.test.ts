@@ -8,12 +8,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { availableCompilers, compileC, RUNTIME_DIR } from './compile.js';
-import { emitArtifacts } from './emit.js';
+import { availableCompilers, compileC, RUNTIME_DIR } from '../verify/compile.js';
+import { emitArtifacts } from '../emit/emit.js';
 import { lowerModel } from './lower.js';
-import { handMadeModel } from './testing.js';
+import { handMadeModel } from '../emit/testing.js';
 import { global_average_pool } from '../ops/global_average_pool.js';
-import type { QuantizedLayer, QuantizedModel } from '../quant/types.js';
+import type { QuantizedLayer, QuantizedModel } from '../int8/types.js';
 import { UserError } from '../util/errors.js';
 
 describe('lowerModel', () => {

@@ -6,15 +6,15 @@
  * term folded in, and the emitter model_c.ts prints it with); here: the C identifiers, every
  * tensor's size and channels-last dims, and the execution steps the memory planner sees.
  */
-import type { QuantizedLayer, QuantizedModel } from '../quant/types.js';
+import type { QuantizedLayer, QuantizedModel } from '../int8/types.js';
 import { getOp } from '../ops/registry.js';
 import { UserError } from '../util/errors.js';
 import type { Step } from '../memory/lifetimes.js';
-import { uniqueIdents } from './c_writer.js';
-import { cDims, type CDims, type CLayer } from './c_layer.js';
+import { uniqueIdents } from '../cgen/c_writer.js';
+import { cDims, type CDims, type CLayer } from '../cgen/c_layer.js';
 
 // The layer types live in c_layer.ts (op files import them from there); re-exported for the emitters.
-export type { CDims, CKernel, CLayer } from './c_layer.js';
+export type { CDims, CKernel, CLayer } from '../cgen/c_layer.js';
 
 export interface LoweredModel {
   readonly model: QuantizedModel;

@@ -3,8 +3,8 @@
  * empty, not protobuf at all, cut short, or a protobuf that is not a model (no graph, no opset).
  */
 import { UserError } from '../util/errors.js';
-import type { ModelProto } from './proto.js';
-import { int64ToNumber, onnx } from './proto.js';
+import type { ModelProto } from './proto/proto.js';
+import { int64ToNumber, onnx } from './proto/proto.js';
 
 /** The default-domain opsets the importer understands. Later opsets changed none of our ops' semantics. */
 export const MIN_OPSET = 9;

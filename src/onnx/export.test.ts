@@ -8,8 +8,8 @@ import { HAVE_SHARED, sharedModels, skipMessage } from '../util/shared.js';
 import { exportOnnx, exportOnnxWithExternalData, graphToModelProto } from './export.js';
 import { importOnnx, importOnnxBytes } from './import.js';
 import { maxAbsDiff, runOrt, seededUniform } from './ort_reference.js';
-import { AttributeType, DataType, onnx } from './proto.js';
-import { floatInit, int64Init, modelBytes, node, valueInfo } from './proto_builder.js';
+import { AttributeType, DataType, onnx } from './proto/proto.js';
+import { floatInit, int64Init, modelBytes, node, valueInfo } from './proto/proto_builder.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'onnx2mcu-export-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -5,14 +5,14 @@
  * as they are. Initializers go into raw_data (or, on request, the typed fields or an external file).
  */
 import type { Graph, ValueInfo } from '../ir/graph.js';
-import { attrToProto } from './attributes.js';
+import { attrToProto } from './proto/attributes.js';
 import { MAX_OPSET, MIN_OPSET } from './decode.js';
 import { denormalizeNode } from './denormalize.js';
-import type { GraphProto, ModelProtoObject, TensorProto, ValueInfoProto } from './proto.js';
-import { externalDataEntries } from './external_data.js';
-import { onnx, onnxOfDtype } from './proto.js';
-import type { TensorStorage } from './tensor_proto.js';
-import { tensorToProto } from './tensor_proto.js';
+import type { GraphProto, ModelProtoObject, TensorProto, ValueInfoProto } from './proto/proto.js';
+import { externalDataEntries } from './proto/external_data.js';
+import { onnx, onnxOfDtype } from './proto/proto.js';
+import type { TensorStorage } from './proto/tensor_proto.js';
+import { tensorToProto } from './proto/tensor_proto.js';
 
 export interface ExportOptions {
   /** Default-domain opset to write for (default: the graph's own, else 13). */

@@ -9,16 +9,16 @@ import { basename, dirname, resolve } from 'node:path';
 import type { Attr, Graph, GraphMeta, Node, ValueInfo } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { floatTensor, int64Tensor } from '../ir/tensor.js';
-import { inferShapes } from '../ir/infer.js';
-import { verifyGraph } from '../ir/verify.js';
+import { inferShapes } from '../graph/infer.js';
+import { verifyGraph } from '../graph/verify.js';
 import { isSupportedOnnxOp } from '../ops/registry.js';
 import { UserError } from '../util/errors.js';
-import { attrsFromProto } from './attributes.js';
+import { attrsFromProto } from './proto/attributes.js';
 import { decodeModel, defaultOpset } from './decode.js';
 import { normalizeNode } from './normalize.js';
-import type { GraphProto, NodeProto, ValueInfoProto } from './proto.js';
-import { dtypeOfOnnx, int64ToNumber, onnxTypeName } from './proto.js';
-import { tensorFromProto } from './tensor_proto.js';
+import type { GraphProto, NodeProto, ValueInfoProto } from './proto/proto.js';
+import { dtypeOfOnnx, int64ToNumber, onnxTypeName } from './proto/proto.js';
+import { tensorFromProto } from './proto/tensor_proto.js';
 import { topologicalOrder } from './toposort.js';
 
 export interface ImportOptions {

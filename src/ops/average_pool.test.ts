@@ -4,7 +4,7 @@ import { floatTensor } from '../ir/tensor.js';
 import { node } from '../passes/testing.js';
 import { global_average_pool } from './global_average_pool.js';
 import { naiveLayerInt8 } from '../quant/testing.js';
-import type { QuantizedLayer } from '../quant/types.js';
+import type { QuantizedLayer } from '../int8/types.js';
 import { mulberry32 } from '../util/random.js';
 
 // x = 0..15 on one 4×4 plane.

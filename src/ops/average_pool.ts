@@ -15,16 +15,16 @@ import { attrInt, attrInts } from '../ir/graph.js';
 import type { Node } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { shapeToString, sizeOf } from '../ir/tensor.js';
-import type { OpDef } from './op.js';
+import type { OpDef } from './common/op.js';
 import type { PoolParams } from './kernels/pool.js';
 import { forEachPoolWindow, poolFloat, poolOutputShape } from './kernels/pool.js';
-import { floatInput, needFloat, needRank, nodeError } from './onnx/common.js';
+import { floatInput, needFloat, needRank, nodeError } from './common/checks.js';
 import { clampToActRange } from './conv2d.js';
-import { roundedMean } from '../quant/arith.js';
-import type { QuantizedLayer } from '../quant/types.js';
-import type { CKernelEmitter } from '../emit/c_layer.js';
-import { cLayerBase, dimsInit, kernelCall, need, windowText } from '../emit/c_layer.js';
-import { cInt } from '../emit/c_writer.js';
+import { roundedMean } from '../int8/arith.js';
+import type { QuantizedLayer } from '../int8/types.js';
+import type { CKernelEmitter } from '../cgen/c_layer.js';
+import { cLayerBase, dimsInit, kernelCall, need, windowText } from '../cgen/c_layer.js';
+import { cInt } from '../cgen/c_writer.js';
 
 function poolParams(node: Node): PoolParams {
   const kernel = attrInts(node, 'kernel');

@@ -5,8 +5,8 @@
  */
 import type { Tensor } from '../ir/tensor.js';
 import { shapeToString, sizeOf } from '../ir/tensor.js';
-import type { OpDef } from './op.js';
-import { floatInput, needFloat, nodeError } from './onnx/common.js';
+import type { OpDef } from './common/op.js';
+import { floatInput, needFloat, nodeError } from './common/checks.js';
 import { clampToActRange } from './conv2d.js';
 
 export const channel_affine: OpDef = {

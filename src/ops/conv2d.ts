@@ -18,16 +18,16 @@ import type { Node, ValueInfo } from '../ir/graph.js';
 import { attrFloat, attrInts } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { shapeToString, sizeOf } from '../ir/tensor.js';
-import type { OpDef } from './op.js';
+import type { OpDef } from './common/op.js';
 import type { ConvParams } from './kernels/conv.js';
 import { convFloat, convOutputShape } from './kernels/conv.js';
-import { floatInput, needFloat, needRank, nodeError } from './onnx/common.js';
-import type { QuantizedLayer } from '../quant/types.js';
-import { geometry, paddedPlanes, type Geometry } from '../quant/kernels/conv_common.js';
-import { gemmRequantize, transposedWeights } from '../quant/kernels/gemm.js';
-import type { CKernelEmitter, CLayer, LowerContext } from '../emit/c_layer.js';
-import { cLayerBase, dimsInit, foldedBias, kernelCall, need, windowText } from '../emit/c_layer.js';
-import { cInt } from '../emit/c_writer.js';
+import { floatInput, needFloat, needRank, nodeError } from './common/checks.js';
+import type { QuantizedLayer } from '../int8/types.js';
+import { geometry, paddedPlanes, type Geometry } from '../int8/conv_common.js';
+import { gemmRequantize, transposedWeights } from '../int8/gemm.js';
+import type { CKernelEmitter, CLayer, LowerContext } from '../cgen/c_layer.js';
+import { cLayerBase, dimsInit, foldedBias, kernelCall, need, windowText } from '../cgen/c_layer.js';
+import { cInt } from '../cgen/c_writer.js';
 import { UserError } from '../util/errors.js';
 
 export const conv2d: OpDef = {

@@ -9,13 +9,13 @@
  * (weights 1HWC): onnx2mcu_dw_conv_3x3_s8 for 3×3, multiplier 1, undilated, pads ≤ 1 — row-buffered,
  * so with stride 1 and the same shape it may run in place —, onnx2mcu_dw_conv_s8 otherwise.
  */
-import type { OpDef } from './op.js';
+import type { OpDef } from './common/op.js';
 import { checkConvLike, convCost, convLayer, convParamsBody, convWindow, evalConvLike } from './conv2d.js';
-import type { QuantizedLayer } from '../quant/types.js';
-import { geometry, paddedPlanes } from '../quant/kernels/conv_common.js';
-import { requantize } from '../quant/kernels/requantize.js';
-import type { CKernelEmitter, CLayer, LowerContext } from '../emit/c_layer.js';
-import { kernelCall, windowText } from '../emit/c_layer.js';
+import type { QuantizedLayer } from '../int8/types.js';
+import { geometry, paddedPlanes } from '../int8/conv_common.js';
+import { requantize } from '../int8/requantize.js';
+import type { CKernelEmitter, CLayer, LowerContext } from '../cgen/c_layer.js';
+import { kernelCall, windowText } from '../cgen/c_layer.js';
 
 export const depthwise_conv2d: OpDef = {
   op: 'depthwise_conv2d',

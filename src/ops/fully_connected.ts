@@ -9,15 +9,15 @@
  */
 import { shapeToString, sizeOf } from '../ir/tensor.js';
 import type { Tensor } from '../ir/tensor.js';
-import type { OpDef } from './op.js';
+import type { OpDef } from './common/op.js';
 import { gemmFloat } from './kernels/gemm.js';
-import { floatInput, needFloat, needRank, nodeError } from './onnx/common.js';
+import { floatInput, needFloat, needRank, nodeError } from './common/checks.js';
 import { clampToActRange } from './conv2d.js';
-import type { QuantizedLayer } from '../quant/types.js';
-import { requantize } from '../quant/kernels/requantize.js';
-import type { CKernelEmitter, CLayer, LowerContext } from '../emit/c_layer.js';
-import { cLayerBase, foldedBias, kernelCall, need } from '../emit/c_layer.js';
-import { cInt } from '../emit/c_writer.js';
+import type { QuantizedLayer } from '../int8/types.js';
+import { requantize } from '../int8/requantize.js';
+import type { CKernelEmitter, CLayer, LowerContext } from '../cgen/c_layer.js';
+import { cLayerBase, foldedBias, kernelCall, need } from '../cgen/c_layer.js';
+import { cInt } from '../cgen/c_writer.js';
 import { UserError } from '../util/errors.js';
 
 export const fully_connected: OpDef = {

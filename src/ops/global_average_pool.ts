@@ -4,14 +4,14 @@
  * plane (the quantizer gives the layer kernel [H, W]); C kernel onnx2mcu_global_avg_pool_s8.
  */
 import type { Tensor } from '../ir/tensor.js';
-import type { OpDef } from './op.js';
+import type { OpDef } from './common/op.js';
 import { globalAveragePoolFloat } from './kernels/pool.js';
-import { floatInput, needFloat, needRank } from './onnx/common.js';
+import { floatInput, needFloat, needRank } from './common/checks.js';
 import { clampToActRange } from './conv2d.js';
 import { averagePoolInt8 } from './average_pool.js';
-import type { CKernelEmitter } from '../emit/c_layer.js';
-import { cLayerBase, dimsInit, kernelCall } from '../emit/c_layer.js';
-import { cInt } from '../emit/c_writer.js';
+import type { CKernelEmitter } from '../cgen/c_layer.js';
+import { cLayerBase, dimsInit, kernelCall } from '../cgen/c_layer.js';
+import { cInt } from '../cgen/c_writer.js';
 
 export const global_average_pool: OpDef = {
   op: 'global_average_pool',

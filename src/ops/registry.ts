@@ -1,5 +1,5 @@
 /** Every op the tool knows, by op type. Adding an op: its file, plus one line here. */
-import type { OpDef } from './op.js';
+import type { OpDef } from './common/op.js';
 import { Conv } from './onnx/conv.js';
 import { BatchNormalization } from './onnx/batch_normalization.js';
 import { Relu } from './onnx/relu.js';

@@ -6,9 +6,9 @@
 import { attrInt } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { sizeOf } from '../ir/tensor.js';
-import type { OpDef } from './op.js';
+import type { OpDef } from './common/op.js';
 import { softmaxFloat } from './kernels/softmax.js';
-import { floatInput, needFloat, normalizeAxis } from './onnx/common.js';
+import { floatInput, needFloat, normalizeAxis } from './common/checks.js';
 
 export const softmax: OpDef = {
   op: 'softmax',

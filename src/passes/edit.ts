@@ -10,7 +10,7 @@
  */
 import type { Graph, GraphMeta, Node, ValueInfo } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
-import { inferShapes } from '../ir/infer.js';
+import { inferShapes } from '../graph/infer.js';
 
 /** The ONNX node names a node stands for (its own name when it records none). */
 export function originOf(n: Node): string[] {

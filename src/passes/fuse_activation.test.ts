@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder } from '../ir/builder.js';
+import { GraphBuilder } from '../graph/builder.js';
 import { floatTensor } from '../ir/tensor.js';
 import type { Graph } from '../ir/graph.js';
 import { lowerConv } from './lower_conv.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder } from '../ir/builder.js';
+import { GraphBuilder } from '../graph/builder.js';
 import { lowerConv } from './lower_conv.js';
 import { floatDisagreement, opsOf, randomTensor, runPure } from './testing.js';
 

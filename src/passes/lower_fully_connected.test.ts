@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder } from '../ir/builder.js';
+import { GraphBuilder } from '../graph/builder.js';
 import { floatTensor } from '../ir/tensor.js';
 import { lowerFullyConnected } from './lower_fully_connected.js';
 import { floatDisagreement, opsOf, randomTensor, runPure } from './testing.js';

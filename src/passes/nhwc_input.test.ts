@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder } from '../ir/builder.js';
+import { GraphBuilder } from '../graph/builder.js';
 import type { Tensor } from '../ir/tensor.js';
 import { floatTensor } from '../ir/tensor.js';
 import { nhwcInput } from './nhwc_input.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder } from '../ir/builder.js';
+import { GraphBuilder } from '../graph/builder.js';
 import { removeDeadNodes } from './remove_dead_nodes.js';
 import { floatDisagreement, randomTensor, runPure } from './testing.js';
 

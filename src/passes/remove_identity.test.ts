@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder } from '../ir/builder.js';
+import { GraphBuilder } from '../graph/builder.js';
 import { removeIdentity } from './remove_identity.js';
 import { floatDisagreement, opsOf, runPure } from './testing.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder } from '../ir/builder.js';
+import { GraphBuilder } from '../graph/builder.js';
 import type { Graph } from '../ir/graph.js';
 import { int64Tensor } from '../ir/tensor.js';
 import { lowerPool } from './lower_pool.js';

@@ -4,7 +4,7 @@
  * float comparison. Used only by *.test.ts files.
  */
 import type { Attr, Graph, Node } from '../ir/graph.js';
-import { runFloat } from '../ir/interpret.js';
+import { runFloat } from '../graph/interpret.js';
 import type { Pass } from './pass.js';
 import { getOp } from '../ops/registry.js';
 import type { Tensor } from '../ir/tensor.js';

@@ -11,7 +11,7 @@ import type { Graph, Node } from '../ir/graph.js';
 import { attrInts } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { sizeOf } from '../ir/tensor.js';
-import { runFloat } from '../ir/interpret.js';
+import { runFloat } from '../graph/interpret.js';
 import { UserError } from '../util/errors.js';
 import { makeObserver } from './observers/index.js';
 import type { Observer, ObserverMethod, Range } from './observers/index.js';

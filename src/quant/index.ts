@@ -12,7 +12,7 @@
 import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { floatTensor } from '../ir/tensor.js';
-import { runFloat } from '../ir/interpret.js';
+import { runFloat } from '../graph/interpret.js';
 import { loadPixelsUint8 } from '../images/load.js';
 import { parseScale, scaleToNchw } from '../images/scale.js';
 import { UserError } from '../util/errors.js';
@@ -23,9 +23,9 @@ import { Int8WorkerPool } from './int8_pool.js';
 import { resolveThreads } from './workers.js';
 import { quantizeGraphParallel } from './parallel.js';
 import { Progress, type ProgressMode } from './progress.js';
-import type { QuantizedModel } from './types.js';
+import type { QuantizedModel } from '../int8/types.js';
 
-export type { QuantizedModel, QuantizedLayer, QuantParams } from './types.js';
+export type { QuantizedModel, QuantizedLayer, QuantParams } from '../int8/types.js';
 export type { CalibrationOptions, CalibrationStats } from './calibrate.js';
 export type { ObserverMethod } from './observers/index.js';
 export { OBSERVER_METHODS } from './observers/index.js';
@@ -33,7 +33,7 @@ export { calibrate, calibrateAsync, Calibrator, DEFAULT_METHOD } from './calibra
 export { createOrtEngine, canonicalToOnnxGraph } from './ort_engine.js';
 export { quantizeGraph, inputQuantization, chooseActivationParams } from './quantize.js';
 export { runInt8, runLayerInt8, dequantize, pixelsToInt8Nchw } from './interpret_int8.js';
-export { saturatingRoundingDoublingHighMul, roundingDivideByPOT, multiplyByQuantizedMultiplier, quantizeMultiplier } from './arith.js';
+export { saturatingRoundingDoublingHighMul, roundingDivideByPOT, multiplyByQuantizedMultiplier, quantizeMultiplier } from '../int8/arith.js';
 
 /** One image as both paths see it. */
 export interface ImageInput {

@@ -4,7 +4,7 @@
  * inputs it is sent, one at a time; `run` hands an input to the next free worker.
  */
 import { runInt8 } from './interpret_int8.js';
-import type { QuantizedModel } from './types.js';
+import type { QuantizedModel } from '../int8/types.js';
 import { RequestWorker, resolveThreads } from './workers.js';
 
 type Int8Worker = RequestWorker<{ input: Int8Array }, { ok: boolean; raw?: Int8Array }>;

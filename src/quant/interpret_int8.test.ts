@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runLayerInt8 } from './interpret_int8.js';
-import type { QuantizedLayer } from './types.js';
+import type { QuantizedLayer } from '../int8/types.js';
 import { UserError } from '../util/errors.js';
 
 describe('runLayerInt8', () => {

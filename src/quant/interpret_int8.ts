@@ -12,7 +12,7 @@ import { softmaxFloat } from '../ops/kernels/softmax.js';
 import { sizeOf } from '../ir/tensor.js';
 import { UserError } from '../util/errors.js';
 import { getOp } from '../ops/registry.js';
-import type { QuantizedLayer, QuantizedModel, QuantParams } from './types.js';
+import type { QuantizedLayer, QuantizedModel, QuantParams } from '../int8/types.js';
 
 export interface Int8RunOptions {
   /** 'all': also return every intermediate int8 tensor by name. */

@@ -11,7 +11,7 @@ import type { Graph, Node } from '../ir/graph.js';
 import { attrFloat, attrInt, attrInts } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { floatTensor, int64Tensor } from '../ir/tensor.js';
-import { inferShapes } from '../ir/infer.js';
+import { inferShapes } from '../graph/infer.js';
 import { exportOnnx } from '../onnx/export.js';
 import { UserError } from '../util/errors.js';
 

@@ -11,7 +11,7 @@
 import type { Graph } from '../ir/graph.js';
 import type { CalibrationStats } from './calibrate.js';
 import { quantizeGraph, quantizeSteps, type Int8CalibrationRequest, type QuantizeOptions } from './quantize.js';
-import type { QuantizedModel } from './types.js';
+import type { QuantizedModel } from '../int8/types.js';
 import { RequestWorker, resolveThreads } from './workers.js';
 
 type CalibrationWorker = RequestWorker<Int8CalibrationRequest, { ok: boolean; sums?: Float64Array }>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder } from '../ir/builder.js';
-import { runFloat } from '../ir/interpret.js';
+import { GraphBuilder } from '../graph/builder.js';
+import { runFloat } from '../graph/interpret.js';
 import { floatTensor } from '../ir/tensor.js';
 import { calibrate, calibrateAsync } from './calibrate.js';
 import { createOrtEngine } from './ort_engine.js';

@@ -28,11 +28,11 @@ import type { Tensor } from '../ir/tensor.js';
 import { floatTensor, sizeOf } from '../ir/tensor.js';
 import { parseScale, type PixelScale } from '../images/scale.js';
 import { UserError } from '../util/errors.js';
-import { clamp, quantizeMultiplier, roundHalfAway } from './arith.js';
+import { clamp, quantizeMultiplier, roundHalfAway } from '../int8/arith.js';
 import { addWindowSums, convKernel, windowGeometry, windowValidCounts, type CalibrationStats, type WindowGeometry } from './calibrate.js';
 import { runLayerInt8 } from './interpret_int8.js';
 import type { Range } from './observers/index.js';
-import type { QuantizedLayer, QuantizedModel, QuantParams } from './types.js';
+import type { QuantizedLayer, QuantizedModel, QuantParams } from '../int8/types.js';
 
 export interface QuantizeOptions {
   /** The model's float input scaling, as images/scale.ts parses it ('x/127.5-1', 'x/255', …). */

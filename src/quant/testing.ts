@@ -3,11 +3,11 @@
  * and a naive int8 layer reference (explicit zero-point padding, BigInt fixed-point arithmetic)
  * that shares no code with src/quant/kernels or arith.ts. Used only by *.test.ts files.
  */
-import { GraphBuilder } from '../ir/builder.js';
+import { GraphBuilder } from '../graph/builder.js';
 import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { floatTensor, sizeOf } from '../ir/tensor.js';
-import type { QuantizedLayer } from './types.js';
+import type { QuantizedLayer } from '../int8/types.js';
 import { mulberry32 as rng } from '../util/random.js';
 
 export { rng };

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { availableCompilers, compileC, RUNTIME_DIR, runtimeSources, type Compiler } from '../emit/compile.js';
+import { availableCompilers, compileC, RUNTIME_DIR, runtimeSources, type Compiler } from '../verify/compile.js';
 import {
   clamp,
   INT32_MAX,
@@ -20,7 +20,7 @@ import {
   roundedMean,
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul,
-} from '../quant/arith.js';
+} from '../int8/arith.js';
 import { mulberry32 as rng } from '../util/random.js';
 
 const compilers = availableCompilers();

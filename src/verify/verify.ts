@@ -16,11 +16,11 @@ import { loadPixelsUint8 } from '../images/load.js';
 import { listImages } from '../images/list.js';
 import { runInt8Raw } from '../quant/int8_pool.js';
 import { pixelsToInt8Nchw } from '../quant/interpret_int8.js';
-import type { QuantizedLayer, QuantizedModel } from '../quant/types.js';
+import type { QuantizedLayer, QuantizedModel } from '../int8/types.js';
 import { UserError } from '../util/errors.js';
-import { readBlob } from './blob.js';
+import { readBlob } from '../emit/blob.js';
 import { availableCompilers, compileC, type Compiler } from './compile.js';
-import { sha256, type ManifestLayer } from './manifest.js';
+import { sha256, type ManifestLayer } from '../emit/manifest.js';
 import { mulberry32 } from '../util/random.js';
 
 export interface VerifyOptions {

@@ -18,7 +18,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { readManifest } from '../../../src/emit/verify.js';
+import { readManifest } from '../../../src/verify/verify.js';
 import { loadPixelsUint8 } from '../../../src/images/load.js';
 import { pixelsToInt8Nchw, runInt8 } from '../../../src/quant/interpret_int8.js';
 import { PROJECT_ROOT } from '../../../src/util/shared.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../util/errors.js';
+import { UserError } from '../../util/errors.js';
 import { attrFromProto, attrToProto } from './attributes.js';
 import { AttributeType, DataType } from './proto.js';
 

@@ -4,9 +4,9 @@
  * accept `epsilon = 0` as an INT, so attributes that are floats in every ONNX op we write are
  * listed in FLOAT_ATTRS.
  */
-import type { Attr } from '../ir/graph.js';
-import type { Tensor } from '../ir/tensor.js';
-import { UserError } from '../util/errors.js';
+import type { Attr } from '../../ir/graph.js';
+import type { Tensor } from '../../ir/tensor.js';
+import { UserError } from '../../util/errors.js';
 import type { AttributeProto } from './proto.js';
 import { AttributeType, int64ToNumber } from './proto.js';
 import { tensorFromProto, tensorToProto } from './tensor_proto.js';

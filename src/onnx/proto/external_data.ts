@@ -6,7 +6,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { UserError } from '../util/errors.js';
+import { UserError } from '../../util/errors.js';
 import type { TensorProto } from './proto.js';
 
 export interface ExternalDataRef {

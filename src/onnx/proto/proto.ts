@@ -4,7 +4,7 @@
  * types are enum numbers.
  */
 import pkg from 'onnx-proto';
-import type { DType } from '../ir/tensor.js';
+import type { DType } from '../../ir/tensor.js';
 
 export const { onnx } = pkg;
 export type ModelProto = pkg.onnx.ModelProto;

@@ -3,7 +3,7 @@
  * one way a file can be wrong, written directly as protobuf messages (not through exportOnnx, so
  * the importer is tested against the schema rather than against our own writer).
  */
-import type { Attr } from '../ir/graph.js';
+import type { Attr } from '../../ir/graph.js';
 import { attrToProto } from './attributes.js';
 import type { ModelProtoObject, NodeProto, TensorProto, ValueInfoProto } from './proto.js';
 import { DataType, onnx } from './proto.js';

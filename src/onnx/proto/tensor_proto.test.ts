@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../util/errors.js';
+import { UserError } from '../../util/errors.js';
 import { DataType } from './proto.js';
 import { tensorFromProto, tensorToProto } from './tensor_proto.js';
 

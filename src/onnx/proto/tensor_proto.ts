@@ -5,9 +5,9 @@
  * decoded buffer, so it is always copied into a fresh, aligned array.
  */
 import { endianness } from 'node:os';
-import type { DType, Tensor, TensorData } from '../ir/tensor.js';
-import { bytesPerElement, sizeOf } from '../ir/tensor.js';
-import { UserError } from '../util/errors.js';
+import type { DType, Tensor, TensorData } from '../../ir/tensor.js';
+import { bytesPerElement, sizeOf } from '../../ir/tensor.js';
+import { UserError } from '../../util/errors.js';
 import { externalDataRef, readExternalData } from './external_data.js';
 import type { TensorProto } from './proto.js';
 import { dtypeOfOnnx, int64ToBigInt, int64ToNumber, onnx, onnxOfDtype, onnxTypeName } from './proto.js';

@@ -8,10 +8,10 @@
  * float node (scales, weights, multipliers) stays in src/quant/quantize.ts. Adding an op = its
  * file + one line in registry.ts (+ its C kernel in src/runtime when it has a new one).
  */
-import type { Node, ValueInfo } from '../ir/graph.js';
-import type { Tensor } from '../ir/tensor.js';
-import type { QuantizedLayer } from '../quant/types.js';
-import type { CLayer, LowerContext } from '../emit/c_layer.js';
+import type { Node, ValueInfo } from '../../ir/graph.js';
+import type { Tensor } from '../../ir/tensor.js';
+import type { QuantizedLayer } from '../../int8/types.js';
+import type { CLayer, LowerContext } from '../../cgen/c_layer.js';
 
 export interface OpCost {
   /** Multiply-accumulates: conv = Ho·Wo·Cout·(Cin/group)·Kh·Kw; fully connected = in·out. */

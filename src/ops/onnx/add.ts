@@ -1,5 +1,5 @@
 /** ONNX Add with numpy broadcasting. */
-import type { OpDef } from '../op.js';
+import type { OpDef } from '../common/op.js';
 import { binaryOp } from './binary.js';
 
 export const Add: OpDef = binaryOp('Add', (a, b) => a + b);

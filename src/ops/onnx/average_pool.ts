@@ -1,7 +1,7 @@
 /** ONNX AveragePool (2-D): pads, strides, auto_pad, count_include_pad, ceil_mode. */
-import type { OpDef } from '../op.js';
+import type { OpDef } from '../common/op.js';
 import { poolFloat, poolOutputShape } from '../kernels/pool.js';
-import { floatInput } from './common.js';
+import { floatInput } from '../common/checks.js';
 import { inferPool, poolParamsOf } from './pool_common.js';
 
 export const AveragePool: OpDef = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../util/errors.js';
-import { GraphBuilder } from '../../ir/builder.js';
+import { GraphBuilder } from '../../graph/builder.js';
 import { floatTensor } from '../../ir/tensor.js';
 import { f32, iota, opGraph, runOp, values } from './testing.js';
 

@@ -1,8 +1,8 @@
 /** ONNX BatchNormalization, inference form: y = (x − mean) / sqrt(var + ε) · scale + B per channel (dim 1). */
 import { attrFloat, attrInt } from '../../ir/graph.js';
 import { shapeToString, sizeOf } from '../../ir/tensor.js';
-import type { OpDef } from '../op.js';
-import { floatInput, needFloat, nodeError } from './common.js';
+import type { OpDef } from '../common/op.js';
+import { floatInput, needFloat, nodeError } from '../common/checks.js';
 
 const PARAMS = ['scale', 'B', 'mean', 'var'] as const;
 

@@ -1,8 +1,8 @@
 /** Elementwise float binary ops with numpy (multidirectional) broadcasting. */
 import { shapeToString } from '../../ir/tensor.js';
-import type { OpDef } from '../op.js';
+import type { OpDef } from '../common/op.js';
 import { broadcastBinary, broadcastShapes } from '../kernels/broadcast.js';
-import { floatInput, needFloat, nodeError } from './common.js';
+import { floatInput, needFloat, nodeError } from '../common/checks.js';
 
 export function binaryOp(op: string, f: (a: number, b: number) => number): OpDef {
   return {

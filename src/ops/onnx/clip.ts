@@ -7,8 +7,8 @@ import type { Node } from '../../ir/graph.js';
 import { attrFloat } from '../../ir/graph.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { sizeOf, toNumbers } from '../../ir/tensor.js';
-import type { OpDef } from '../op.js';
-import { floatInput, needFloat, nodeError } from './common.js';
+import type { OpDef } from '../common/op.js';
+import { floatInput, needFloat, nodeError } from '../common/checks.js';
 
 function bound(node: Node, name: 'min' | 'max', t: Tensor | undefined): number {
   if (node.attrs[name] !== undefined) return attrFloat(node, name);

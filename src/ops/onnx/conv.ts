@@ -3,10 +3,10 @@ import type { Node, ValueInfo } from '../../ir/graph.js';
 import { attrInt, attrInts, attrString } from '../../ir/graph.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { shapeToString, sizeOf } from '../../ir/tensor.js';
-import type { OpDef } from '../op.js';
+import type { OpDef } from '../common/op.js';
 import type { ConvParams } from '../kernels/conv.js';
 import { convFloat, convOutputShape, resolveAutoPad } from '../kernels/conv.js';
-import { floatInput, needFloat, needRank, nodeError } from './common.js';
+import { floatInput, needFloat, needRank, nodeError } from '../common/checks.js';
 
 /** Conv attributes resolved against the input and weight shapes (auto_pad turned into pads). */
 export function convParamsOf(node: Node, xShape: readonly number[], wShape: readonly number[]): ConvParams {

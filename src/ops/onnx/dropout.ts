@@ -3,8 +3,8 @@
  * ignored unless training_mode is a constant true). The optional mask output is all true.
  */
 import { toNumbers } from '../../ir/tensor.js';
-import type { OpDef } from '../op.js';
-import { needInput, nodeError, tensorInput } from './common.js';
+import type { OpDef } from '../common/op.js';
+import { needInput, nodeError, tensorInput } from '../common/checks.js';
 
 export const Dropout: OpDef = {
   op: 'Dropout',

@@ -2,8 +2,8 @@
 import type { Node } from '../../ir/graph.js';
 import { attrInt } from '../../ir/graph.js';
 import { sizeOf } from '../../ir/tensor.js';
-import type { OpDef } from '../op.js';
-import { needInput, nodeError, reshaped, tensorInput } from './common.js';
+import type { OpDef } from '../common/op.js';
+import { needInput, nodeError, reshaped, tensorInput } from '../common/checks.js';
 
 function flattenShape(node: Node, shape: readonly number[]): number[] {
   const rank = shape.length;

@@ -2,10 +2,10 @@
 import type { Node, ValueInfo } from '../../ir/graph.js';
 import { attrFloat, attrInt } from '../../ir/graph.js';
 import { shapeToString } from '../../ir/tensor.js';
-import type { OpDef } from '../op.js';
+import type { OpDef } from '../common/op.js';
 import type { GemmParams } from '../kernels/gemm.js';
 import { gemmFloat } from '../kernels/gemm.js';
-import { floatInput, needFloat, needRank, nodeError } from './common.js';
+import { floatInput, needFloat, needRank, nodeError } from '../common/checks.js';
 
 function gemmParams(node: Node): GemmParams {
   return {

@@ -1,8 +1,8 @@
 /** ONNX GlobalAveragePool: mean over all spatial dims, keeping them as 1s ([N, C, 1, 1]). */
 import { shapeToString, sizeOf } from '../../ir/tensor.js';
-import type { OpDef } from '../op.js';
+import type { OpDef } from '../common/op.js';
 import { globalAveragePoolFloat } from '../kernels/pool.js';
-import { floatInput, needFloat, nodeError } from './common.js';
+import { floatInput, needFloat, nodeError } from '../common/checks.js';
 
 export const GlobalAveragePool: OpDef = {
   op: 'GlobalAveragePool',

@@ -1,6 +1,6 @@
 /** ONNX Identity: y = x. */
-import type { OpDef } from '../op.js';
-import { needInput, tensorInput } from './common.js';
+import type { OpDef } from '../common/op.js';
+import { needInput, tensorInput } from '../common/checks.js';
 
 export const Identity: OpDef = {
   op: 'Identity',

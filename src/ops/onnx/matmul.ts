@@ -4,10 +4,10 @@
  */
 import type { Node, ValueInfo } from '../../ir/graph.js';
 import { shapeToString, sizeOf } from '../../ir/tensor.js';
-import type { OpDef } from '../op.js';
+import type { OpDef } from '../common/op.js';
 import { broadcastShapes } from '../kernels/broadcast.js';
 import { gemmFloat } from '../kernels/gemm.js';
-import { floatInput, needFloat, nodeError } from './common.js';
+import { floatInput, needFloat, nodeError } from '../common/checks.js';
 
 interface MatMulDims {
   M: number;

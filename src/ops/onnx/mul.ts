@@ -1,5 +1,5 @@
 /** ONNX Mul with numpy broadcasting. */
-import type { OpDef } from '../op.js';
+import type { OpDef } from '../common/op.js';
 import { binaryOp } from './binary.js';
 
 export const Mul: OpDef = binaryOp('Mul', (a, b) => a * b);

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Attr, Graph } from '../../ir/graph.js';
-import { GraphBuilder } from '../../ir/builder.js';
-import { runFloat } from '../../ir/interpret.js';
+import { GraphBuilder } from '../../graph/builder.js';
+import { runFloat } from '../../graph/interpret.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { floatTensor, int64Tensor, sizeOf } from '../../ir/tensor.js';
 import { exportOnnx } from '../../onnx/export.js';

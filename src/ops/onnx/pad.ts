@@ -5,8 +5,8 @@
 import type { Node } from '../../ir/graph.js';
 import { attrFloat, attrInts, attrString } from '../../ir/graph.js';
 import { shapeToString } from '../../ir/tensor.js';
-import type { OpDef } from '../op.js';
-import { needFloat, nodeError, floatInput } from './common.js';
+import type { OpDef } from '../common/op.js';
+import { needFloat, nodeError, floatInput } from '../common/checks.js';
 
 export function padsOf(node: Node, rank: number): number[] {
   const mode = attrString(node, 'mode', 'constant');

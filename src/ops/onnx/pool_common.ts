@@ -5,7 +5,7 @@ import { shapeToString } from '../../ir/tensor.js';
 import type { PoolParams } from '../kernels/pool.js';
 import { poolOutputShape } from '../kernels/pool.js';
 import { resolveAutoPad } from '../kernels/conv.js';
-import { needFloat, nodeError } from './common.js';
+import { needFloat, nodeError } from '../common/checks.js';
 
 export function poolParamsOf(node: Node, xShape: readonly number[]): PoolParams {
   const kernel = attrInts(node, 'kernel_shape');

@@ -1,6 +1,6 @@
 /** ONNX Relu: y = max(x, 0). */
-import type { OpDef } from '../op.js';
-import { floatInput, needFloat } from './common.js';
+import type { OpDef } from '../common/op.js';
+import { floatInput, needFloat } from '../common/checks.js';
 
 export const Relu: OpDef = {
   op: 'Relu',

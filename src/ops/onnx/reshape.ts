@@ -6,8 +6,8 @@ import type { Node } from '../../ir/graph.js';
 import { attrInt } from '../../ir/graph.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { shapeToString, sizeOf, toNumbers } from '../../ir/tensor.js';
-import type { OpDef } from '../op.js';
-import { needInput, nodeError, reshaped, tensorInput } from './common.js';
+import type { OpDef } from '../common/op.js';
+import { needInput, nodeError, reshaped, tensorInput } from '../common/checks.js';
 
 /** The output shape of a Reshape of `inShape` by the shape tensor `target`. */
 export function reshapeShape(node: Node, inShape: readonly number[], target: Tensor): number[] {

@@ -5,9 +5,9 @@
  */
 import { attrInt } from '../../ir/graph.js';
 import { sizeOf } from '../../ir/tensor.js';
-import type { OpDef } from '../op.js';
+import type { OpDef } from '../common/op.js';
 import { softmaxFloat } from '../kernels/softmax.js';
-import { floatInput, needFloat, nodeError, normalizeAxis } from './common.js';
+import { floatInput, needFloat, nodeError, normalizeAxis } from '../common/checks.js';
 
 export const Softmax: OpDef = {
   op: 'Softmax',

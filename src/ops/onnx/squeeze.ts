@@ -2,8 +2,8 @@
 import type { Node } from '../../ir/graph.js';
 import { attrInts } from '../../ir/graph.js';
 import { shapeToString } from '../../ir/tensor.js';
-import type { OpDef } from '../op.js';
-import { needInput, nodeError, normalizeAxis, reshaped, tensorInput } from './common.js';
+import type { OpDef } from '../common/op.js';
+import { needInput, nodeError, normalizeAxis, reshaped, tensorInput } from '../common/checks.js';
 
 function squeezeShape(node: Node, shape: readonly number[]): number[] {
   if (node.attrs.axes === undefined) return shape.filter((d) => d !== 1);

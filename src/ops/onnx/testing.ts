@@ -1,7 +1,7 @@
 /** Test helpers: run one ONNX op on small tensors through GraphBuilder + inferShapes + runFloat. */
 import type { Attr, Graph } from '../../ir/graph.js';
-import { GraphBuilder } from '../../ir/builder.js';
-import { runFloat } from '../../ir/interpret.js';
+import { GraphBuilder } from '../../graph/builder.js';
+import { runFloat } from '../../graph/interpret.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { floatTensor } from '../../ir/tensor.js';
 

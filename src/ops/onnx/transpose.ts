@@ -2,9 +2,9 @@
 import type { Node } from '../../ir/graph.js';
 import { attrInts } from '../../ir/graph.js';
 import { shapeToString } from '../../ir/tensor.js';
-import type { OpDef } from '../op.js';
+import type { OpDef } from '../common/op.js';
 import { transposeData, transposeShape } from '../kernels/transpose.js';
-import { needInput, nodeError, tensorInput } from './common.js';
+import { needInput, nodeError, tensorInput } from '../common/checks.js';
 
 export function transposePerm(node: Node, rank: number): number[] {
   const perm = [...attrInts(node, 'perm', Array.from({ length: rank }, (_, i) => rank - 1 - i))];
