@@ -35,7 +35,7 @@ export function importTfjs(path: string): Graph {
 }
 
 /** The import proper, from a checked model.json and its decoded weights (by weight name). */
-export function importParsed(model: TfjsModelJson, weights: ReadonlyMap<string, Tensor>, source: string): Graph {
+function importParsed(model: TfjsModelJson, weights: ReadonlyMap<string, Tensor>, source: string): Graph {
   const file = model.file;
   const byName = new Map(model.nodes.map((n) => [n.name, n]));
   const constants = constValues(model, weights);

@@ -18,6 +18,7 @@ import { sizeOf, toNumbers } from '../ir/tensor.js';
 import { UserError } from '../util/errors.js';
 import { attrBool, attrInt, attrInts, attrString, attrType } from './attributes.js';
 import type { ConvertContext, TfValue } from './context.js';
+import type { Step } from './emit_helpers.js';
 import { emitChain, emitTfReshape, requireNhwc, runtimeOfRank, spatialPair, tfShape } from './emit_helpers.js';
 import { broadcastOperandToNchw, explicitPads } from './layout.js';
 import { activationStep, convertBiasAdd, convertConv, convertFusedBatchNorm, convertMatMul } from './ops_conv.js';
@@ -68,7 +69,7 @@ function convertIdentity(c: ConvertContext): void {
   emitChain(c, v.name, [{ op: 'Identity', attrs: {}, suffix: 'identity' }]);
 }
 
-function unary(c: ConvertContext, step: Parameters<typeof emitChain>[2][number]): void {
+function unary(c: ConvertContext, step: Step): void {
   emitChain(c, c.runtime(0, 'features'), [step]);
 }
 
