@@ -12,8 +12,8 @@
  */
 import type { Graph, GraphMeta, ValueInfo } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
-import { inferShapes } from '../ir/infer.js';
-import { verifyGraph } from '../ir/verify.js';
+import { inferShapes } from '../graph/infer.js';
+import { verifyGraph } from '../graph/verify.js';
 import { UserError } from '../util/errors.js';
 import { attrShape, attrTensor, attrType } from './attributes.js';
 import { IrBuilder } from './builder.js';

@@ -135,39 +135,59 @@ describe.skipIf(!HAVE_SHARED)('TF.js and ONNX files of the same model: the same 
   }
 });
 
-interface QuantDiff {
-  int8Weights: number;
-  zeroPoints: number;
-  shifts: number;
-  /** Largest relative difference of activation and weight scales, and of multipliers. */
-  scaleRel: number;
-  multiplierRel: number;
-  biases: number;
-  biasMax: number;
+/** How one numeric field (by property name: 'weights', 'bias', 'scale', 'zeroPoint' …) differs over all layers. */
+interface FieldDiff {
+  differing: number;
+  maxAbs: number;
+  maxRel: number;
 }
 
-function quantDiff(a: QuantizedModel, b: QuantizedModel): QuantDiff {
-  const d: QuantDiff = { int8Weights: 0, zeroPoints: 0, shifts: 0, scaleRel: 0, multiplierRel: 0, biases: 0, biasMax: 0 };
-  const rel = (x: number, y: number): number => (x === y ? 0 : Math.abs(x / y - 1));
-  expect(a.layers.map((l) => l.op)).toEqual(b.layers.map((l) => l.op));
-  a.layers.forEach((la, i) => {
-    const lb = b.layers[i];
-    expect([la.actMin, la.actMax, la.weightShape, la.kernel, la.strides, la.pads]).toEqual([lb.actMin, lb.actMax, lb.weightShape, lb.kernel, lb.strides, lb.pads]);
-    for (const q of ['inputQ', 'outputQ'] as const) {
-      if (la[q].zeroPoint !== lb[q].zeroPoint) d.zeroPoints++;
-      d.scaleRel = Math.max(d.scaleRel, rel(la[q].scale, lb[q].scale));
+/** Fields that hold names (tensor and node names differ between the two files by design). */
+const NAME_FIELDS = new Set(['name', 'origin', 'input', 'inputs', 'output', 'floatOutput']);
+
+/**
+ * Every numeric value of two QuantizedModels, walked side by side (the structure must be the
+ * same), differences collected per property name. Generic on purpose: it compares whatever
+ * the quantized-model contract holds (weights, bias, multiplier, shift, scales, zero points,
+ * activation clamps, geometry) without listing it.
+ */
+function quantDiff(a: QuantizedModel, b: QuantizedModel): Map<string, FieldDiff> {
+  const out = new Map<string, FieldDiff>();
+  const note = (field: string, x: number, y: number): void => {
+    const f = out.get(field) ?? { differing: 0, maxAbs: 0, maxRel: 0 };
+    out.set(field, f);
+    if (Object.is(x, y)) return;
+    f.differing++;
+    f.maxAbs = Math.max(f.maxAbs, Math.abs(x - y));
+    f.maxRel = Math.max(f.maxRel, Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y)));
+  };
+  const walk = (x: unknown, y: unknown, field: string, path: string): void => {
+    if (NAME_FIELDS.has(field)) return;
+    if (typeof x === 'number' && typeof y === 'number') return note(field, x, y);
+    if (ArrayBuffer.isView(x) || Array.isArray(x)) {
+      const xs = x as unknown as ArrayLike<unknown>;
+      const ys = y as ArrayLike<unknown>;
+      expect(ys?.length, path).toBe(xs.length);
+      for (let i = 0; i < xs.length; i++) walk(xs[i], ys[i], field, `${path}[${i}]`);
+      return;
     }
-    la.weights?.forEach((w, k) => { if (w !== lb.weights![k]) d.int8Weights++; });
-    la.weightScales?.forEach((s, k) => { d.scaleRel = Math.max(d.scaleRel, rel(s, lb.weightScales![k])); });
-    la.shift?.forEach((s, k) => { if (s !== lb.shift![k]) d.shifts++; });
-    la.multiplier?.forEach((m, k) => { d.multiplierRel = Math.max(d.multiplierRel, rel(m, lb.multiplier![k])); });
-    la.bias?.forEach((v, k) => {
-      const diff = Math.abs(v - lb.bias![k]);
-      if (diff) d.biases++;
-      d.biasMax = Math.max(d.biasMax, diff);
-    });
-  });
-  return d;
+    if (typeof x === 'object' && x !== null) {
+      expect(Object.keys(y as object).sort(), path).toEqual(Object.keys(x).sort());
+      for (const [k, v] of Object.entries(x)) walk(v, (y as Record<string, unknown>)[k], k, `${path}.${k}`);
+      return;
+    }
+    expect(y, path).toEqual(x);
+  };
+  walk(a.layers, b.layers, 'layers', 'layers');
+  walk(a.input, b.input, 'input', 'input');
+  walk(a.output, b.output, 'output', 'output');
+  return out;
+}
+
+/** The fields with differences, for messages: 'bias 549 (≤ 39, 1.6e-1 rel.)'. */
+function describeDiff(d: ReadonlyMap<string, FieldDiff>): string {
+  const parts = [...d].filter(([, f]) => f.differing > 0).map(([k, f]) => `${k} ${f.differing} (≤ ${f.maxAbs >= 1 ? `${f.maxAbs}, ` : ''}${f.maxRel.toExponential(1)} rel.)`);
+  return parts.length ? parts.join(', ') : 'none';
 }
 
 describe.skipIf(!HAVE_SHARED)('TF.js and ONNX files of the same model: the int8 model', () => {
@@ -181,25 +201,27 @@ describe.skipIf(!HAVE_SHARED)('TF.js and ONNX files of the same model: the int8 
       const ours = await quantize(g);
       const theirs = await quantize(ref);
       const d = quantDiff(ours, theirs);
-      expect(ours.input.q).toEqual(theirs.input.q);
+      const differing = (field: string): number => d.get(field)?.differing ?? 0;
+      expect(d.get('weights')?.differing, 'int8 weights compared').toBe(0);
       if (fx.variant === 'plain') {
-        expect(d).toEqual({ int8Weights: 0, zeroPoints: 0, shifts: 0, scaleRel: 0, multiplierRel: 0, biases: 0, biasMax: 0 });
-        console.log(`[tfjs] ${fx.name}: int8 model identical to the ONNX one (${ours.layers.length} layers)`);
+        expect(describeDiff(d)).toBe('none');
+        console.log(`[tfjs] ${fx.name}: int8 model identical to the ONNX one (${ours.layers.length} layers, fields compared: ${[...d.keys()].join(', ')})`);
         return;
       }
-      // Fused: TF's float32 rounding moves max|w| and the calibrated ranges by ~1e-7 relative.
-      expect(d.int8Weights).toBe(0);
-      expect(d.zeroPoints).toBe(0);
-      expect(d.shifts).toBe(0);
-      expect(d.scaleRel).toBeLessThan(1e-6);
-      expect(d.multiplierRel).toBeLessThan(1e-6);
+      // Fused: TF's float32 rounding moves max|w| and the calibrated ranges by ~1e-7 relative;
+      // nothing quantized to int8 moves, nor the geometry or the clamps.
+      for (const [field, f] of d) {
+        if (['scale', 'weightScales', 'multiplier', 'bias'].includes(field)) continue;
+        expect(f.differing, `${field}: ${describeDiff(new Map([[field, f]]))}`).toBe(0);
+      }
+      expect(d.get('scale')?.maxRel ?? 0).toBeLessThan(1e-6);
+      expect(d.get('weightScales')?.maxRel ?? 0).toBeLessThan(1e-6);
+      expect(d.get('multiplier')?.maxRel ?? 0).toBeLessThan(1e-6);
       // Without the empirical bias correction the biases differ only by that rounding.
-      const plainOurs = await quantize(g, false);
-      const plainTheirs = await quantize(ref, false);
-      const noCorrection = quantDiff(plainOurs, plainTheirs);
-      expect(noCorrection.int8Weights).toBe(0);
+      const noCorrection = quantDiff(await quantize(g, false), await quantize(ref, false));
+      expect(noCorrection.get('weights')?.differing).toBe(0);
       // The models' outputs on the calibration images, int8 against int8.
-      let differing = 0;
+      let outputsDiffering = 0;
       let maxStep = 0;
       let sameTop1 = 0;
       const argmax = (v: Int8Array): number => v.reduce((best, x, i) => (x > v[best] ? i : best), 0);
@@ -208,15 +230,14 @@ describe.skipIf(!HAVE_SHARED)('TF.js and ONNX files of the same model: the int8 
         const ya = runInt8(ours, x.int8).raw;
         const yb = runInt8(theirs, x.int8).raw;
         ya.forEach((v, k) => {
-          if (v !== yb[k]) differing++;
+          if (v !== yb[k]) outputsDiffering++;
           maxStep = Math.max(maxStep, Math.abs(v - yb[k]));
         });
         if (argmax(ya) === argmax(yb)) sameTop1++;
       }
       console.log(
-        `[tfjs] ${fx.name} vs ONNX int8: int8 weights and zero points identical; scales ≤ ${d.scaleRel.toExponential(1)} relative, multipliers ≤ ${d.multiplierRel.toExponential(1)}; ` +
-          `biases: ${d.biases} differ (≤ ${d.biasMax} int32 steps) with bias correction, ${noCorrection.biases} (≤ ${noCorrection.biasMax}) without; ` +
-          `outputs on the ${all.length} calibration images: ${differing} of ${all.length * ours.output.shape[1]} logits differ (≤ ${maxStep} steps), top-1 same on ${sameTop1}/${all.length}`,
+        `[tfjs] ${fx.name} vs ONNX int8 (int8 weights: ${differing('weights')} differ): ${describeDiff(d)}; without bias correction: ${describeDiff(noCorrection)}; ` +
+          `outputs on the ${all.length} calibration images: ${outputsDiffering} of ${all.length * ours.output.shape[1]} logits differ (≤ ${maxStep} steps), top-1 same on ${sameTop1}/${all.length}`,
       );
     });
   }

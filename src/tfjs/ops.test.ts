@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runFloatPasses } from '../../pipeline/index.js';
 import type { Graph } from '../ir/graph.js';
-import { runFloat } from '../ir/interpret.js';
+import { runFloat } from '../graph/interpret.js';
 import { floatTensor } from '../ir/tensor.js';
 import { importTfjs } from './import.js';
 import { NHWC_TO_NCHW } from './layout.js';

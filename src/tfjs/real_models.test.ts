@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { runFloatPasses } from '../../pipeline/index.js';
 import type { Graph } from '../ir/graph.js';
-import { runFloat } from '../ir/interpret.js';
+import { runFloat } from '../graph/interpret.js';
 import { floatTensor } from '../ir/tensor.js';
 import { loadImageTensor } from '../images/load.js';
 import { HAVE_SHARED, skipMessage } from '../util/shared.js';

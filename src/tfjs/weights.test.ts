@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runFloat } from '../ir/interpret.js';
+import { runFloat } from '../graph/interpret.js';
 import { floatTensor } from '../ir/tensor.js';
 import { importTfjs } from './import.js';
 import { attr, constNode, convAttrs, floatWeight, loadReferenceModel, placeholder, runReference, seededValues, tfjs, tfNode, weightBytes, writeGraphModel } from './testing.js';
