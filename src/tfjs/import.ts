@@ -67,7 +67,8 @@ function importParsed(model: TfjsModelJson, weights: ReadonlyMap<string, Tensor>
   }
 
   const outputs = outputRefs.map((ref) => {
-    const v = values.get(refKey(...splitTensorRef(ref)))!;
+    const v = values.get(keyOfRef(ref));
+    if (!v) throw new UserError(`${file}: graph output '${ref}' is not a tensor this model computes`);
     if (v.kind === 'const') throw new UserError(`${file}: graph output '${ref}' is a constant; a model must compute its output`);
     return v.name;
   });

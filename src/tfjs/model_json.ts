@@ -42,25 +42,27 @@ export interface TfjsModelJson {
   readonly signature?: { readonly inputs: readonly TfSignatureEntry[]; readonly outputs: readonly TfSignatureEntry[] };
 }
 
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false; // a missing path is reported when it is read
+  }
+}
+
 /** The model.json a path designates: the file itself, or model.json inside a folder. */
 export function modelJsonPath(path: string): string {
-  let isDir = false;
-  try {
-    isDir = statSync(path).isDirectory();
-  } catch {
-    // a missing path is reported when it is read
-  }
-  return isDir ? join(path, 'model.json') : path;
+  return isDirectory(path) ? join(path, 'model.json') : path;
 }
 
 /** True for a .json file or a folder holding a model.json (whether or not it is a valid model). */
 export function isTfjsModelPath(path: string): boolean {
+  if (!isDirectory(path)) return /\.json$/i.test(path);
   try {
-    if (statSync(path).isDirectory()) return statSync(join(path, 'model.json')).isFile();
+    return statSync(join(path, 'model.json')).isFile();
   } catch {
-    // not there: decide by the name
+    return false;
   }
-  return /\.json$/i.test(path);
 }
 
 type Json = Record<string, unknown>;
@@ -72,17 +74,11 @@ function isObject(v: unknown): v is Json {
 /** Reads and checks model.json; `path` is the file or its folder. */
 export function readModelJson(path: string): TfjsModelJson {
   const file = modelJsonPath(path);
-  let isDir = false;
-  try {
-    isDir = statSync(path).isDirectory();
-  } catch {
-    // reported below
-  }
   let bytes: Uint8Array;
   try {
     bytes = readRegularFile(file, file);
   } catch (e) {
-    if (isDir && e instanceof UserError && /ENOENT/.test(e.message)) {
+    if (file !== path && e instanceof UserError && /ENOENT/.test(e.message)) {
       throw new UserError(`${path}: no model.json in this folder (a TF.js graph model is a model.json plus its weight shards)`);
     }
     throw e;

@@ -75,12 +75,17 @@ function activationStep(op: 'Relu' | 'Relu6'): Step {
   return op === 'Relu' ? { op: 'Relu', attrs: {}, suffix: 'relu' } : { op: 'Clip', attrs: { min: 0, max: 6 }, suffix: 'relu6' };
 }
 
-/** Input k: a float constant of `channels` values (bias, BN parameters), as an IR constant. */
-function perChannel(c: ConvertContext, k: number, what: string, channels: number): string {
+/** Input k must be a float constant of `channels` values (a bias, a BN parameter). */
+function checkPerChannel(c: ConvertContext, k: number, what: string, channels: number): void {
   const t = c.constant(k, what);
   if (t.dtype !== 'float32' || t.shape.length !== 1 || t.shape[0] !== channels) {
     throw new UserError(`${c.where}: ${what} '${c.node.inputs[k]}' is ${t.dtype} [${t.shape.join(', ')}], expected float32 [${channels}]`);
   }
+}
+
+/** Input k: a float constant of `channels` values, as an IR constant. */
+function perChannel(c: ConvertContext, k: number, what: string, channels: number): string {
+  checkPerChannel(c, k, what, channels);
   return c.irConstant(k, what, 'as_is');
 }
 
@@ -156,12 +161,12 @@ export function convertBiasAdd(c: ConvertContext): void {
   if (prod && (prod.op === 'Conv' || prod.op === 'Gemm') && prod.inputs.length === 2 && c.inputHasOnlyThisReader(0)) {
     const bias = perChannel(c, 1, 'bias', channels);
     const out = c.outputName(0);
-    c.b.replace(p, { ...prod, name: prod.name, inputs: [...prod.inputs, bias], outputs: [out], origin: [...(prod.origin ?? [prod.name]), c.node.name] }, c.where);
+    c.b.replace(p, { ...prod, inputs: [...prod.inputs, bias], outputs: [out], origin: [...(prod.origin ?? [prod.name]), c.node.name] }, c.where);
     c.forgetInput(0);
     c.define(0, { kind: 'runtime', name: out });
     return;
   }
-  perChannel(c, 1, 'bias', channels); // checks it
+  checkPerChannel(c, 1, 'bias', channels);
   const bias = shape.length === 4 ? c.irConstant(1, 'bias', 'nchw_broadcast', broadcastOperandToNchw) : c.irConstant(1, 'bias', 'as_is');
   emitChain(c, x, [{ op: 'Add', extra: [bias], attrs: {}, suffix: 'add' }]);
 }
