@@ -4,8 +4,7 @@
  * depthwise, pointwise, pool + fully connected, total) and per layer, ours / peer.
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { readManifest, reconstructModel } from '../emit/verify.js';
-import { HAVE_SHARED, sharedPath } from '../util/shared.js';
+import { HAVE_SHARED, readManifest, reconstructModel, sharedPath } from './repo.js';
 import type { Cpu } from './boards.js';
 import { describeComparison } from './layer_check.js';
 import { LAYER_GROUPS, type LayerGroup } from './layer_group.js';

@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { sharedPath } from '../util/shared.js';
+import { sharedPath } from './repo.js';
 import type { Board } from './boards.js';
 import { buildLibrary } from './cross_build.js';
 import { TargetError } from './tools.js';

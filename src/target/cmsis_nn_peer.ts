@@ -24,7 +24,7 @@
  * and, where the fully connected kernel needs them (MVE), the kernel sums
  * (arm_vector_sum_s8: bias + input_offset * sum of each weight row), kept in a persistent buffer.
  */
-import type { QuantizedModel } from '../quant/types.js';
+import type { QuantizedModel } from './repo.js';
 import { viewLayer } from './layer_view.js';
 import { TargetError } from './tools.js';
 
@@ -238,8 +238,10 @@ export function generateCmsisNnPeer(model: QuantizedModel): PeerProgram {
 #define PEER_SCRATCH_CAPACITY ${scratchCapacity}
 
 /* Once, before any run (TFLM's Prepare): scratch sizes, MVE kernel sums. Returns the scratch bytes
- * needed + 1000000 * the persistent kernel-sum bytes, or -1 when the scratch capacity is too small. */
+ * needed, or -1 when the scratch capacity is too small. */
 int32_t peer_model_init(void);
+/* After peer_model_init: bytes of the persistent kernel-sum buffers in use (MVE fully connected). */
+int32_t peer_model_persistent_bytes(void);
 /* One inference: channels-last int8 input, ${outputSize} int8 outputs. Returns 0, or -1 when a kernel refused its arguments. */
 int peer_model_run(const int8_t *input, int8_t *output);
 /* H x W x C uint8 pixels to the int8 input (pixel - offset). */
@@ -290,6 +292,7 @@ ${defs.join('\n')}
 static int8_t peer_arena[PEER_PINGPONG_BYTES] PEER_ALIGNED;
 static int8_t peer_scratch[PEER_SCRATCH_CAPACITY] PEER_ALIGNED;
 static int32_t peer_scratch_bytes;
+static int32_t peer_persistent_bytes;
 
 int32_t peer_model_init(void)
 {
@@ -299,7 +302,13 @@ ${inits.join('\n')}
         return -1;
     }
     peer_scratch_bytes = scratch;
-    return scratch + 1000000 * persistent;
+    peer_persistent_bytes = persistent;
+    return scratch;
+}
+
+int32_t peer_model_persistent_bytes(void)
+{
+    return peer_persistent_bytes;
 }
 
 int peer_model_run(const int8_t *input, int8_t *output)

@@ -4,8 +4,7 @@
  * tensors (runInt8 with keep: 'all', NCHW): when outputs differ, this says which layer diverges
  * first and so which side is wrong.
  */
-import { runInt8 } from '../quant/interpret_int8.js';
-import type { QuantizedModel } from '../quant/types.js';
+import { runInt8, type QuantizedModel } from './repo.js';
 import { viewLayer } from './layer_view.js';
 
 export interface LayerComparison {

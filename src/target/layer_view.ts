@@ -5,7 +5,7 @@
  * adapter here keeps the rest of src/target independent of the contract's exact shape; when the
  * refactor lands this file is the only one to simplify.
  */
-import type { QuantParams } from '../quant/types.js';
+import type { QuantParams } from './repo.js';
 import { TargetError } from './tools.js';
 
 export interface LayerView {

@@ -47,7 +47,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(formatBenchTarget(r, { perLayer }) + '\n');
     }
   } catch (e) {
-    if (e instanceof TargetError) {
+    // Tool, build, run and input errors (TargetError, the converter's UserError) are one line; others keep their stack.
+    if (e instanceof TargetError || (e instanceof Error && e.name === 'UserError')) {
       console.error(`onnx2mcu target: ${e.message}`);
       return 1;
     }

@@ -35,12 +35,14 @@ export function writeProgramFiles(dir: string, spec: ProgramSpec): void {
 #define TARGET_SEED ${spec.seed >>> 0}u
 ${ours
     ? `#define TARGET_INIT() 0L
+#define TARGET_PERSISTENT() 0L
 #define TARGET_RUN(in, out) model_run((in), (out))
 #define TARGET_FROM_PIXELS(pixels, in) model_input_from_pixels((pixels), (in))
 #if MODEL_INPUT_SIZE != TARGET_INPUT_SIZE || MODEL_OUTPUT_SIZE != TARGET_OUTPUT_SIZE
 #error "model.h does not match the manifest"
 #endif`
     : `#define TARGET_INIT() ((long)peer_model_init())
+#define TARGET_PERSISTENT() ((long)peer_model_persistent_bytes())
 #define TARGET_RUN(in, out) peer_model_run((in), (out))
 #define TARGET_FROM_PIXELS(pixels, in) peer_input_from_pixels((pixels), (in))`}
 #endif

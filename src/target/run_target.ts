@@ -14,12 +14,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { readManifest, reconstructModel } from '../emit/verify.js';
-import { listImages } from '../images/list.js';
-import { loadPixelsUint8 } from '../images/load.js';
-import { pixelsToInt8Nchw, runInt8 } from '../quant/interpret_int8.js';
-import type { QuantizedModel } from '../quant/types.js';
-import { mulberry32 } from '../util/random.js';
+import { listImages, loadPixelsUint8, mulberry32, pixelsToInt8Nchw, readManifest, reconstructModel, runInt8, type QuantizedModel } from './repo.js';
 import { board as boardOf, BOARDS_DIR, TARGET_DIR, type Cpu } from './boards.js';
 import { buildCmsisNn } from './cmsis_nn_lib.js';
 import { generateCmsisNnPeer } from './cmsis_nn_peer.js';
@@ -209,12 +204,13 @@ export async function runOnTarget(dir: string, opts: RunOnTargetOptions): Promis
     const run = await runQemu({ machine: board.machine, elf: linked.elf, plugin, marker, reportFile: join(build, 'counts.txt'), timeoutMs: opts.timeoutMs ?? 600_000 });
     writeFileSync(join(build, 'stdout.txt'), run.stdout);
     const lines = run.stdout.split('\n');
-    const init = Number(/^init (-?\d+)$/m.exec(run.stdout)?.[1]);
-    if (!Number.isFinite(init) || init < 0) throw new TargetError(`${runner} on ${opts.cpu}: initialisation failed (${lines[0] ?? 'no output'})`);
+    const initLine = /^init (-?\d+) (\d+)$/m.exec(run.stdout);
+    const init = Number(initLine?.[1]);
+    if (!initLine || init < 0) throw new TargetError(`${runner} on ${opts.cpu}: initialisation failed (${lines[0] ?? 'no output'})`);
     if (!lines.includes('done')) throw new TargetError(`${runner} on ${opts.cpu}: the program did not finish: ${lines.slice(-3).join(' | ')}`);
     if (peer) {
-      const scratch = init % 1_000_000;
-      const persistent = Math.floor(init / 1_000_000);
+      const scratch = init;
+      const persistent = Number(initLine[2]);
       arenaBytes = peer.pingPongBytes + scratch + persistent;
       arenaDetail = `ping-pong ${peer.pingPongBytes} + scratch ${scratch} (largest *_get_buffer_size on ${opts.cpu})${persistent ? ` + kernel sums ${persistent} (MVE fully connected)` : ''}`;
     }

@@ -1,6 +1,8 @@
 /** Test helpers for src/target: why a test must be skipped, and wall-time reporting. */
+/** The converter (tests convert VWW themselves); with repo.ts, the only imports from outside src/target. */
+export { convertModel } from '../emit/convert.js';
 import { existsSync } from 'node:fs';
-import { HAVE_SHARED, sharedPath } from '../util/shared.js';
+import { HAVE_SHARED, sharedPath } from './repo.js';
 import { hasTool, TOOL_PACKAGES } from './tools.js';
 
 /** null when every tool is there, else a message naming the missing ones and their packages. */

@@ -58,12 +58,13 @@ export interface RunOptions {
 }
 
 const firstLines = (s: string, n = 12) => s.trim().split('\n').slice(0, n).join(' | ');
+const seconds = (ms: number | undefined) => `${((ms ?? 0) / 1000).toFixed(1)} s`;
 
 /** Runs a command to completion and returns its stdout; throws TargetError on a spawn error, a timeout or a non-zero exit. */
 export function runSync(cmd: string, args: readonly string[], what: string, opts: RunOptions = {}): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: opts.timeoutMs, killSignal: 'SIGKILL', cwd: opts.cwd, maxBuffer: opts.maxBuffer ?? 1 << 28, input: opts.input });
   if (r.error) {
-    if ((r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') throw new TargetError(`${what}: timed out after ${Math.round((opts.timeoutMs ?? 0) / 1000)} s (killed)`);
+    if ((r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') throw new TargetError(`${what}: timed out after ${seconds(opts.timeoutMs)} (killed)`);
     if ((r.error as NodeJS.ErrnoException).code === 'ENOENT') throw new TargetError(`${what}: ${cmd} not found (apt-get install ${TOOL_PACKAGES[cmd] ?? cmd})`);
     throw new TargetError(`${what}: ${r.error.message}`);
   }
@@ -94,7 +95,7 @@ export function runAsync(cmd: string, args: readonly string[], what: string, opt
     });
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
-      if (timedOut) reject(new TargetError(`${what}: timed out after ${Math.round((opts.timeoutMs ?? 0) / 1000)} s (killed)`));
+      if (timedOut) reject(new TargetError(`${what}: timed out after ${seconds(opts.timeoutMs)} (killed)`));
       else if (code !== 0) reject(new TargetError(`${what}: exit ${code ?? signal}: ${firstLines(err || out) || '(no output)'}`));
       else resolve(out);
     });

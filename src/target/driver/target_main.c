@@ -2,7 +2,7 @@
  * target_main.c - the driver that runOnTarget (src/target/run_target.ts) builds with a runner
  * (ours: model.c + kernels; the peer: CMSIS-NN) for an emulated Cortex-M. It
  *   0. TARGET_INIT(): the peer's one-time preparation (scratch sizes, kernel sums), printed as
- *      "init N"; nothing for ours;
+ *      "init <scratch bytes> <persistent bytes>"; nothing for ours;
  *   1. calls the marker three times back to back (BL, BL, BL in inline assembly, so that nothing
  *      else sits between them): the two intervals between the hits are the cost of one marker
  *      call (BL + BX LR), which the host subtracts from every interval;
@@ -71,7 +71,7 @@ int main(void)
 {
     int32_t i, k;
     const long init = TARGET_INIT();
-    printf("init %ld\n", init);
+    printf("init %ld %ld\n", init, TARGET_PERSISTENT());
     if (init < 0) {
         return 2;
     }
