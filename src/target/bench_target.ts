@@ -99,7 +99,7 @@ export async function benchTarget(dir: string, opts: BenchTargetOptions): Promis
     model: model.name,
     details: ours,
   };
-  if (opts.json) writeFileSync(opts.json, JSON.stringify(result, (k, v) => (k === 'details' ? undefined : v), 2) + '\n');
+  if (opts.json) writeFileSync(opts.json, JSON.stringify(result, null, 2) + '\n');
   return result;
 }
 
