@@ -42,13 +42,19 @@ export function viewLayer(layer: unknown): LayerView {
     if (!list || list.length !== 1) throw new TargetError(`layer '${name}': ${list?.length ?? 0} inputs (only single-input layers are supported here)`);
     return list[0];
   };
+  const inputShape = one<readonly number[]>(r.inputShape, r.inputShapes, 'inputShape');
+  // A global average pool's window is its whole input (the refactored contract stores no window for it).
+  const globalWindow = r.op === 'global_average_pool' && r.kernel === undefined && inputShape.length === 4
+    ? { kernel: [inputShape[2], inputShape[3]], strides: [1, 1], pads: [0, 0, 0, 0] }
+    : {};
   return {
     ...(r as object),
+    ...globalWindow,
     name,
     op: String(r.op),
     input: one<string>(r.input, r.inputs, 'input'),
     output: String(r.output),
-    inputShape: one<readonly number[]>(r.inputShape, r.inputShapes, 'inputShape'),
+    inputShape,
     outputShape: r.outputShape as readonly number[],
     inputQ: one<QuantParams>(r.inputQ, undefined, 'inputQ'),
     outputQ: r.outputQ as QuantParams,

@@ -1,7 +1,7 @@
 /**
  * Everything src/target takes from the rest of the repository, in one place: the modules are
  * being moved by the layering refactor, and integrating this folder should be a matter of these
- * few lines. (Test-only: convertModel, in testing.ts.)
+ * few lines. (Test-only: convertModel, in repo_convert.ts.)
  */
 export { readManifest, reconstructModel } from '../emit/verify.js';
 export { listImages } from '../images/list.js';

@@ -1,6 +1,4 @@
 /** Test helpers for src/target: why a test must be skipped, and wall-time reporting. */
-/** The converter (tests convert VWW themselves); with repo.ts, the only imports from outside src/target. */
-export { convertModel } from '../emit/convert.js';
 import { existsSync } from 'node:fs';
 import { HAVE_SHARED, sharedPath } from './repo.js';
 import { hasTool, TOOL_PACKAGES } from './tools.js';
