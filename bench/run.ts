@@ -35,11 +35,21 @@ import { availableCompilers } from '../src/verify/compile.js';
 import { formatCBench, has, runCBench } from './c/run.js';
 import { formatCortexM, runCortexM } from './c/cortex_m/run.js';
 import { inspectGraph } from '../src/cli/inspect.js';
-import { readImageCsv } from '../src/images/list.js';
-import { runFloatPasses } from '../pipeline/index.js';
-import { calibrateAsync, inputSize, loadImageInputs, quantizeFromImages } from '../src/quant/index.js';
+import { listImages, readImageCsv } from '../src/images/list.js';
+import { runFloatPasses, runPipeline } from '../pipeline/index.js';
+import { calibrateAsync, evaluate, inputSize, loadImageInputs } from '../src/quant/index.js';
 import { autoThreads } from '../src/quant/workers.js';
-import { evalItems, evaluateModel } from '../src/cli/eval.js';
+import { evalItems } from '../src/cli/eval.js';
+import { resolveModelSource } from '../src/model_source/model_source.js';
+import { hasWeights, type QuantizedModel } from '../src/int8/types.js';
+
+/** Calibration images → the quantized model, as `convert` does it (the pipeline up to 'quantize'). */
+async function quantizeFromPaths(model: string, paths: readonly string[], threads?: number) {
+  const r = await runPipeline({ source: resolveModelSource(model), calibration: paths, options: { progress: 'none', ...(threads ? { threads } : {}) } }, 'quantize');
+  return { model: r.quantize, stats: r.calibrate.stats, graph: r.passes };
+}
+
+const biases = (m: QuantizedModel) => JSON.stringify(m.layers.map((l) => (hasWeights(l) ? Array.from(l.bias) : [])));
 
 const IMPORT_TARGET_MS = 500;
 const CALIBRATION_TARGET_S = 20;
@@ -64,22 +74,22 @@ async function benchCalibration(): Promise<string[][]> {
   const calibMs = performance.now() - t0;
   if (stats.count !== CALIBRATION_IMAGES) throw new Error(`calibration saw ${stats.count} images`);
 
+  const modelPath = sharedPath('models', 'mobilenet_v1_0.25_224_imagenet.onnx');
   t0 = performance.now();
-  const q = await quantizeFromImages(g, paths, { inputScaling: scaling, progress: 'none' });
+  const q = await quantizeFromPaths(modelPath, paths);
   const fullMs = performance.now() - t0;
-  if (q.stats.count !== CALIBRATION_IMAGES) throw new Error(`quantizeFromImages calibrated on ${q.stats.count} images`);
+  if (q.stats.count !== CALIBRATION_IMAGES) throw new Error(`the pipeline calibrated on ${q.stats.count} images`);
 
   // The same with the bias correction in this thread (the baseline for the worker threads).
   t0 = performance.now();
-  const q1 = await quantizeFromImages(g, paths, { inputScaling: scaling, progress: 'none', threads: 1 });
+  const q1 = await quantizeFromPaths(modelPath, paths, 1);
   const oneThreadMs = performance.now() - t0;
-  const same = JSON.stringify(q1.model.layers.map((l) => Array.from(l.bias ?? []))) === JSON.stringify(q.model.layers.map((l) => Array.from(l.bias ?? [])));
-  if (!same) throw new Error('bias correction: 1 thread and worker threads gave different models');
+  if (biases(q1.model) !== biases(q.model)) throw new Error('bias correction: 1 thread and worker threads gave different models');
 
   return [
     [`calibration (a): image loading (decode, crop, resize), ${what}`, fmtMs(loadMs), target, vsTarget(loadMs)],
     [`calibration (b): calibration pass, ${stats.method} observer, onnxruntime engine, same images`, fmtMs(calibMs), target, vsTarget(calibMs)],
-    [`calibration (c): quantizeFromImages (a + b + empirical bias correction), same images`, fmtMs(fullMs), target, vsTarget(fullMs)],
+    [`calibration (c): the pipeline from the model file to 'quantize' (import + passes + a + b + empirical bias correction), same images`, fmtMs(fullMs), target, vsTarget(fullMs)],
     [`  of which empirical bias correction (c − a − b, approx.), ${autoThreads(CALIBRATION_IMAGES)} worker threads`, fmtMs(fullMs - loadMs - calibMs), '', ''],
     [`calibration (c1): as (c) with the bias correction in one thread (same model)`, fmtMs(oneThreadMs), target, `${(oneThreadMs / fullMs).toFixed(2)}× of (c)`],
   ];
@@ -92,9 +102,9 @@ async function benchAccuracy(): Promise<string> {
   const header = ['model', 'float top-1', 'float top-5', 'int8 top-1', 'int8 top-5', 'Δ top-1', 'agreement', 'logits SQNR', 'time'];
   const rows: string[][] = [];
   for (const file of ['mobilenet_v1_0.25_128_imagenet.onnx', 'mobilenet_v1_0.25_224_imagenet.onnx']) {
-    const g = runFloatPasses(importOnnx(sharedPath('models', file)));
     const t0 = performance.now();
-    const r = await evaluateModel(g, sharedPath('images', 'imagenet-val128'), items, { scale: sharedModel(file).input.scale, progress: 'auto' });
+    const q = await quantizeFromPaths(sharedPath('models', file), listImages(sharedPath('images', 'imagenet-val128')));
+    const r = await evaluate(q.graph, q.model, items, { inputScaling: sharedModel(file).input.scale, progress: 'auto' });
     const secs = (performance.now() - t0) / 1000;
     const d = 100 * (r.int8.top1 - r.float.top1);
     rows.push([file, pct(r.float.top1), pct(r.float.top5), pct(r.int8.top1), pct(r.int8.top5), `${d >= 0 ? '+' : ''}${d.toFixed(1)}`,

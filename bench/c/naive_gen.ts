@@ -13,7 +13,32 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { QuantizedLayer, QuantizedModel } from '../../src/int8/types.js';
+import type { QuantizedModel, QuantParams } from '../../src/int8/types.js';
+
+/** A MobileNet layer's fields as the naive version reads them (one input). */
+interface NaiveLayer {
+  readonly name: string;
+  readonly op: 'conv2d' | 'depthwise_conv2d' | 'fully_connected' | 'average_pool' | 'global_average_pool';
+  readonly input: string;
+  readonly output: string;
+  readonly inputShape: readonly number[];
+  readonly outputShape: readonly number[];
+  readonly inputQ: QuantParams;
+  readonly outputQ: QuantParams;
+  readonly actMin: number;
+  readonly actMax: number;
+  readonly weights?: Int8Array;
+  readonly weightShape?: readonly number[];
+  readonly bias?: Int32Array;
+  readonly multiplier?: Int32Array;
+  readonly shift?: Int32Array;
+  readonly kernel?: readonly number[];
+  readonly strides?: readonly number[];
+  readonly pads?: readonly number[];
+  readonly dilations?: readonly number[];
+  readonly depthMultiplier?: number;
+  readonly countIncludePad?: number;
+}
 
 export type InputLayout = 'nhwc' | 'nchw';
 
@@ -41,11 +66,11 @@ function cArray(type: string, name: string, values: ArrayLike<number>): string {
   return `static const ${type} ${name}[${values.length}] = {\n${lines.join(',\n')}\n};\n`;
 }
 
-function expectLength(layer: QuantizedLayer, what: string, actual: number | undefined, expected: number): void {
+function expectLength(layer: NaiveLayer, what: string, actual: number | undefined, expected: number): void {
   if (actual !== expected) throw new Error(`naive_gen: layer '${layer.name}': ${what} has ${actual} values, expected ${expected}`);
 }
 
-const NAIVE_FN: Record<QuantizedLayer['op'], string> = {
+const NAIVE_FN: Record<NaiveLayer['op'], string> = {
   conv2d: 'naive_conv2d',
   depthwise_conv2d: 'naive_depthwise_conv2d',
   fully_connected: 'naive_fully_connected',
@@ -84,7 +109,10 @@ export function generateNaiveModel(model: QuantizedModel, inputLayout: InputLayo
 
   const consts: string[] = [];
   const calls: string[] = [];
-  model.layers.forEach((layer, i) => {
+  model.layers.forEach((ql, i) => {
+    // The naive version covers MobileNet's single-input ops; their fields, loosely typed.
+    if (ql.inputs.length !== 1) throw new Error(`naive_gen: layer '${ql.name}' reads ${ql.inputs.length} tensors (unsupported)`);
+    const layer = { ...ql, input: ql.inputs[0], inputShape: ql.inputShapes[0], inputQ: ql.inputQ[0] } as unknown as NaiveLayer;
     const id = `layer${i}`;
     const inD = dimsOf(layer.inputShape, `layer '${layer.name}' input`);
     const outD = dimsOf(layer.outputShape, `layer '${layer.name}' output`);

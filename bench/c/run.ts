@@ -23,7 +23,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { cpus, loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { convertModel } from '../../src/emit/convert.js';
+import { convertModel } from '../../src/cli/convert.js';
 import { readManifest, reconstructModel } from '../../src/verify/verify.js';
 import { writeSyntheticImages } from '../../src/generate/images.js';
 import { generateMobileNetV1 } from '../../src/generate/mobilenet.js';
@@ -174,9 +174,9 @@ function selfCosts(callgrindOut: string): { name: string; instructions: number }
 
 function layerMacs(l: QuantizedLayer): number {
   const [, oc, oh, ow] = l.outputShape.length === 4 ? l.outputShape : [1, l.outputShape[1], 1, 1];
-  if (l.op === 'conv2d') return oc * oh * ow * l.inputShape[1] * l.kernel![0] * l.kernel![1];
-  if (l.op === 'depthwise_conv2d') return oc * oh * ow * l.kernel![0] * l.kernel![1];
-  if (l.op === 'fully_connected') return oc * l.inputShape.slice(1).reduce((a, b) => a * b, 1);
+  if (l.op === 'conv2d') return oc * oh * ow * l.inputShapes[0][1] * l.kernel[0] * l.kernel[1];
+  if (l.op === 'depthwise_conv2d') return oc * oh * ow * l.kernel[0] * l.kernel[1];
+  if (l.op === 'fully_connected') return oc * l.inputShapes[0].slice(1).reduce((a: number, b: number) => a * b, 1);
   return 0;
 }
 

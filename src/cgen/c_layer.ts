@@ -2,12 +2,10 @@
  * One layer as the C runner executes it (CLayer), what an op file's int8 part is given to lower a
  * QuantizedLayer (LowerContext) and what it attaches to print the layer (CKernelEmitter), plus the
  * small helpers those op files share: channels-last dims, the folded bias, the call line.
- *
- * Kept apart from lower.ts on purpose: lower.ts dispatches through src/ops/registry.ts, so an op
- * file importing lower.ts would close the cycle lower.ts → registry → op file → lower.ts.
  */
 import type { QuantizedLayer } from '../int8/types.js';
 import { UserError } from '../util/errors.js';
+import type { WeightLayout } from './layout.js';
 
 export interface CDims {
   readonly h: number;
@@ -20,28 +18,40 @@ export type CKernel = string;
 
 /** Pointer expressions for one kernel call (C source text). */
 export interface CBuffers {
-  readonly input: string;
+  /** One per layer input, in the layer's order. */
+  readonly inputs: readonly string[];
   /** The input pointer again when the layer runs in place. */
   readonly output: string;
   /** The two saved input rows of an in-place layer (absent otherwise). */
   readonly scratch?: string;
+  /** Pointer to the layer's constant data (an onnx2mcu_layer_data), for layers with data. */
+  readonly weights?: string;
+}
+
+/**
+ * The hand-written C a kernel needs, as file names in src/runtime (all start with 'onnx2mcu_';
+ * emitted with the model's prefix instead). The types and arithmetic headers come with every model.
+ */
+export interface CRuntime {
+  /** Declares the kernel's params struct and function. */
+  readonly header: string;
+  readonly sources: readonly string[];
 }
 
 /** How one C kernel variant is printed into model.c (and described in weights.c and the manifest). */
 export interface CKernelEmitter {
   readonly kernel: CKernel;
-  /** The runtime function (src/runtime), e.g. 'onnx2mcu_conv_1x1_s8'. */
+  /** The runtime function, with the 'onnx2mcu_' prefix of src/runtime (emitted with the model's), e.g. 'onnx2mcu_conv_1x1_s8'. */
   readonly fn: string;
-  /** sizeof the params struct in onnx2mcu_kernels.h (int32 fields only: the same on every target). */
+  /** sizeof the params struct (int32 fields only: the same on every target); checked against the C compiler in a test. */
   readonly paramsBytes: number;
+  readonly runtime: CRuntime;
   /** One-line description for the layer's comment, e.g. 'conv 3x3 stride 2x2 pads t0 l0 b1 r1'. */
   describe(c: CLayer): string;
-  /** The `static const` params struct: its C type and initializer. */
+  /** The `static const` params struct: its C type (with the 'onnx2mcu_' prefix) and a designated initializer. */
   params(c: CLayer): { type: string; init: string };
-  /** The call statement in run_layers (no indentation), e.g. 'onnx2mcu_fc_s8(&fc_params, &w->fc, in, out);'. */
+  /** The call statement in run_layers (no indentation), e.g. 'onnx2mcu_fc_s8(&fc_params, &w->layer[3], in, out);'. */
   call(c: CLayer, io: CBuffers): string;
-  /** Layers with weights: their kernel layout for the weights.c comment, e.g. 'OHWI 8x3x3x3'. */
-  weightLayout?(c: CLayer): string;
 }
 
 export interface CLayer {
@@ -51,29 +61,38 @@ export interface CLayer {
   readonly ident: string;
   readonly kernel: CKernel;
   readonly emitter: CKernelEmitter;
-  readonly input: string;
+  readonly inputs: readonly string[];
   readonly output: string;
-  readonly inDims: CDims;
+  readonly inDims: readonly CDims[];
   readonly outDims: CDims;
-  /** Kernel-layout weights, folded bias, requantization (conv, depthwise, fc). */
-  readonly weights?: Int8Array;
-  readonly bias?: Int32Array;
-  readonly multiplier?: Int32Array;
-  readonly shift?: Int32Array;
+  /** Constant data (conv, depthwise, fc): weights in the kernel's layout, folded bias, requantization. */
+  readonly data?: CLayerData;
   readonly macs: number;
   readonly params: number;
   /** dw_conv_3x3 that may run in place (stride 1, same shape): scratch bytes for two rows. */
   readonly inPlaceScratch?: number;
 }
 
+/** A weighted layer's arrays as the C kernel reads them. */
+export interface CLayerData {
+  readonly weights: Int8Array;
+  /** How `weights` is laid out from the layer's IR weights (inverted by the artifact reader). */
+  readonly layout: WeightLayout;
+  /** bias[c] − zeroPoint·Σw[c] (zeroPoint = the input zero point folded in). */
+  readonly bias: Int32Array;
+  readonly biasZeroPoint: number;
+  readonly multiplier: Int32Array;
+  readonly shift: Int32Array;
+}
+
 /** What lowerModel knows of a layer before its op lowers it. */
 export interface LowerContext {
   /** The layer's unique C identifier. */
   readonly ident: string;
-  /** The tensor the layer reads. */
-  readonly input: string;
+  /** The tensors the layer reads (a lowering may read a transposed copy of the model input). */
+  readonly inputs: readonly string[];
   /** Channels-last dims of the input and output tensors (batch 1). */
-  readonly inDims: CDims;
+  readonly inDims: readonly CDims[];
   readonly outDims: CDims;
   /** "layer 'name' (op)", to start error messages. */
   readonly where: string;
@@ -81,7 +100,7 @@ export interface LowerContext {
 
 /** The fields every CLayer has: what the layer is, where it reads and writes, which kernel prints it. */
 export function cLayerBase(l: QuantizedLayer, ctx: LowerContext, emitter: CKernelEmitter) {
-  return { layer: l, ident: ctx.ident, input: ctx.input, output: l.output, inDims: ctx.inDims, outDims: ctx.outDims, kernel: emitter.kernel, emitter };
+  return { layer: l, ident: ctx.ident, inputs: ctx.inputs, output: l.output, inDims: ctx.inDims, outDims: ctx.outDims, kernel: emitter.kernel, emitter };
 }
 
 /** Channels-last dims of an NCHW (or [N, K]) shape, batch 1. */
@@ -93,8 +112,8 @@ export function cDims(shape: readonly number[], where: string): CDims {
   throw new UserError(`${where}: unsupported rank ${shape.length} (shape [${shape.join(', ')}])`);
 }
 
-/** A C initializer of an onnx2mcu_dims. */
-export const dimsInit = (d: CDims) => `{ ${d.h}, ${d.w}, ${d.c} }`;
+/** A C designated initializer of an onnx2mcu_dims. */
+export const dimsInit = (d: CDims) => `{ .h = ${d.h}, .w = ${d.w}, .c = ${d.c} }`;
 
 /** A field the op's lowering needs, or a UserError naming the layer. */
 export function need<T>(v: T | undefined, what: string, where: string): T {
@@ -103,46 +122,55 @@ export function need<T>(v: T | undefined, what: string, where: string): T {
 }
 
 /**
- * bias'[c] = bias[c] − zp_in·Σw[c]. Also checks the int32 accumulator bound the kernels rely on:
- * |bias'| plus the largest Σ|w·x| (|x| ≤ 128) stays below 2^31.
+ * bias + sign·zp·Σw[c] per output channel (w: `perOut` values per channel, in any order): with
+ * sign −1 the kernels' folded bias (bias' = bias − zp_in·Σw), with +1 its inverse.
  */
-export function foldedBias(l: QuantizedLayer, w: Int8Array, O: number, perOut: number, where: string) {
-  const b = need(l.bias, 'bias', where);
-  const multiplier = need(l.multiplier, 'multiplier', where);
-  const shift = need(l.shift, 'shift', where);
-  if (b.length !== O || multiplier.length !== O || shift.length !== O) throw new UserError(`${where}: bias/multiplier/shift length differs from ${O} output channels`);
-  const zp = l.inputQ.zeroPoint;
-  const bias = new Int32Array(O);
-  for (let o = 0; o < O; o++) {
+export function foldZeroPoint(bias: Int32Array, w: Int8Array, perOut: number, zp: number, sign: 1 | -1): Int32Array {
+  const out = new Int32Array(bias.length);
+  for (let o = 0; o < bias.length; o++) {
     let sum = 0;
-    let abs = 0;
-    for (let k = 0; k < perOut; k++) {
-      sum += w[o * perOut + k];
-      abs += Math.abs(w[o * perOut + k]);
-    }
-    const folded = b[o] - zp * sum;
-    if (Math.abs(folded) + 128 * abs + Math.abs(zp) * abs > 2147483647) {
-      throw new UserError(`${where}: channel ${o} accumulator may overflow int32 (bias ${b[o]}, Σ|w| ${abs})`);
-    }
-    bias[o] = folded;
+    for (let k = 0; k < perOut; k++) sum += w[o * perOut + k];
+    out[o] = bias[o] + sign * zp * sum;
   }
-  return { bias, multiplier: Int32Array.from(multiplier), shift: Int32Array.from(shift) };
+  return out;
 }
 
 /**
- * The kernel call: `fn(&<ident>_params, [&w-><ident>,] input, output[, extra…]);` — the weights
- * argument for kernels with constant data, extra arguments after the buffers.
+ * The folded bias of a weighted layer (IR-layout weights `w`, `perOut` per output channel), after
+ * checking the int32 accumulator bound the kernels rely on: |bias'| plus the largest Σ|w·x|
+ * (|x| ≤ 128, padding reading |zp|) stays below 2^31.
  */
-export function kernelCall(fn: string, c: CLayer, io: CBuffers, withWeights: boolean, extra: readonly string[] = []): string {
-  const args = [`&${c.ident}_params`, ...(withWeights ? [`&w->${c.ident}`] : []), io.input, io.output, ...extra];
+export function foldedBias(bias: Int32Array, w: Int8Array, perOut: number, zp: number, where: string): Int32Array {
+  const folded = foldZeroPoint(bias, w, perOut, zp, -1);
+  for (let o = 0; o < bias.length; o++) {
+    let abs = 0;
+    for (let k = 0; k < perOut; k++) abs += Math.abs(w[o * perOut + k]);
+    if (Math.abs(folded[o]) + 128 * abs + Math.abs(zp) * abs > 2147483647) {
+      throw new UserError(`${where}: channel ${o} accumulator may overflow int32 (bias ${bias[o]}, Σ|w| ${abs})`);
+    }
+  }
+  return folded;
+}
+
+/**
+ * The kernel call: `fn(&<ident>_params, [weights,] inputs…, output[, extra…]);` — the weights
+ * argument for layers with constant data, extra arguments after the buffers.
+ */
+export function kernelCall(fn: string, c: CLayer, io: CBuffers, extra: readonly string[] = []): string {
+  const args = [`&${c.ident}_params`, ...(io.weights ? [io.weights] : []), ...io.inputs, io.output, ...extra];
   return `${fn}(${args.join(', ')});`;
 }
 
-/** The window of a conv or pool layer as text: kernel 'KHxKW', ' stride SHxSW', ' pads tT lL bB rR' ('' where absent). */
-export function windowText(l: QuantizedLayer): { kernel: string; stride: string; pads: string } {
+/** The window of a conv or pool layer as text: kernel 'KHxKW', ' stride SHxSW', ' pads tT lL bB rR'. */
+export function windowText(w: { kernel: readonly number[]; strides: readonly number[]; pads: readonly number[] }): { kernel: string; stride: string; pads: string } {
   return {
-    kernel: l.kernel ? `${l.kernel[0]}x${l.kernel[1]}` : '',
-    stride: l.strides ? ` stride ${l.strides[0]}x${l.strides[1]}` : '',
-    pads: l.pads ? ` pads t${l.pads[0]} l${l.pads[1]} b${l.pads[2]} r${l.pads[3]}` : '',
+    kernel: `${w.kernel[0]}x${w.kernel[1]}`,
+    stride: ` stride ${w.strides[0]}x${w.strides[1]}`,
+    pads: ` pads t${w.pads[0]} l${w.pads[1]} b${w.pads[2]} r${w.pads[3]}`,
   };
+}
+
+/** A C struct initializer from designated members, one per line: `{\n    .a = 1,\n    .b = 2\n}`. */
+export function designated(members: readonly (readonly [string, string | number])[], indent = '    '): string {
+  return `{\n${members.map(([k, v], i) => `${indent}.${k} = ${v}${i + 1 < members.length ? ',' : ''}`).join('\n')}\n${indent.slice(4)}}`;
 }

@@ -7,7 +7,13 @@ describe('C writer helpers', () => {
     expect(cIdent('1x1')).toBe('l_1x1');
     expect(cIdent('int')).toBe('l_int');
     expect(cIdent('model_flash')).toBe('l_model_flash'); // would collide with model_flash_weights
-    expect(cIdent('onnx2mcu_conv')).toBe('l_onnx2mcu_conv');
+    // 'onnx2mcu' marks the runtime's symbols (renamed to the model's prefix on emit): never in a layer identifier
+    expect(cIdent('onnx2mcu_conv')).toBe('onnx_2mcu_conv');
+    expect(cIdent('my_onnx2mcu_x')).toBe('my_onnx_2mcu_x');
+    // with another prefix, that prefix's namespace is the reserved one
+    expect(cIdent('vww_conv', 'vww')).toBe('l_vww_conv');
+    expect(cIdent('vww', 'vww')).toBe('l_vww');
+    expect(cIdent('model_flash', 'vww')).toBe('model_flash');
     expect(cIdent('...')).toBe('l_');
     expect(uniqueIdents(['a.b', 'a/b', 'a_b'])).toEqual(['a_b', 'a_b_2', 'a_b_3']);
     const long = uniqueIdents(['x'.repeat(80), 'x'.repeat(81)]);

@@ -1,22 +1,34 @@
 /** Small helpers for writing C source text: identifiers, literals and constant arrays. */
 
 const C_KEYWORDS = new Set(
-  'auto break case char const continue default do double else enum extern float for goto if inline int long register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while main model'.split(' '),
+  'auto break case char const continue default do double else enum extern float for goto if inline int long register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while main'.split(' '),
 );
 
-/** A C identifier from a layer name: [A-Za-z0-9_] only, not starting with a digit, not a keyword or reserved prefix. */
-export function cIdent(name: string): string {
-  let s = name.replace(/[^A-Za-z0-9_]/g, '_').replace(/_+/g, '_').replace(/^_+|_+$/g, '');
-  // model_* and onnx2mcu_* are the generated API's and the runtime's namespaces.
-  if (s === '' || /^[0-9]/.test(s) || C_KEYWORDS.has(s) || /^(model|onnx2mcu)_/i.test(s)) s = `l_${s}`;
+/**
+ * A C identifier from a layer name: [A-Za-z0-9_] only, not starting with a digit, not a keyword,
+ * and not in the generated code's namespace `<prefix>_` (nor the runtime's 'onnx2mcu_').
+ */
+export function cIdent(name: string, prefix = 'model'): string {
+  // 'onnx2mcu' marks the runtime's symbols, which the emitter renames to the model's prefix.
+  let s = name.replace(/onnx2mcu/gi, 'onnx_2mcu').replace(/[^A-Za-z0-9_]/g, '_').replace(/_+/g, '_').replace(/^_+|_+$/g, '');
+  const reserved = s.toLowerCase().startsWith(`${prefix.toLowerCase()}_`) || /^onnx2mcu_/i.test(s);
+  if (s === '' || /^[0-9]/.test(s) || C_KEYWORDS.has(s) || s.toLowerCase() === prefix.toLowerCase() || reserved) s = `l_${s}`;
   return s;
 }
 
+/** A valid --prefix: a lower-case C identifier of at most 24 characters (its upper-case form names the macros). */
+export function checkPrefix(prefix: string): string | undefined {
+  if (!/^[a-z][a-z0-9_]{0,23}$/.test(prefix)) return `'${prefix}' must be a lower-case C identifier: a letter, then letters, digits or _, at most 24 characters`;
+  if (C_KEYWORDS.has(prefix)) return `'${prefix}' is a C keyword`;
+  if (prefix === 'onnx2mcu') return "'onnx2mcu' is the runtime's own namespace";
+  return undefined;
+}
+
 /** Unique C identifiers for a list of names (suffix _2, _3 … on collisions), at most maxLength characters. */
-export function uniqueIdents(names: readonly string[], maxLength = 36): string[] {
+export function uniqueIdents(names: readonly string[], prefix = 'model', maxLength = 36): string[] {
   const used = new Set<string>();
   return names.map((n) => {
-    const base = cIdent(n).slice(0, maxLength - 4);
+    const base = cIdent(n, prefix).slice(0, maxLength - 4);
     let id = base;
     for (let k = 2; used.has(id); k++) id = `${base}_${k}`;
     used.add(id);

@@ -84,7 +84,8 @@ describe('usage errors exit 2 with one line', () => {
     expectOneLineError(await cliInProcess('generate', '--width', '1', '--resolution', '96'), 2, /out/);
     expectOneLineError(await cliInProcess('run', MODEL, IMAGE, '--stage', 'int8'), 2, /--stage int8 needs --calib/);
     expectOneLineError(await cliInProcess('run', MODEL, IMAGE, '--top', '0'), 2, /--top 0/);
-    expectOneLineError(await cliInProcess('run', MODEL, IMAGE, '--dump-after', 'all'), 2, /--dump-after needs --stage folded/);
+    expectOneLineError(await cliInProcess('run', MODEL, IMAGE, '--dump-after', 'quantize'), 2, /--dump-after quantize needs calibration: --stage int8 with --calib/);
+    expectOneLineError(await cliInProcess('inspect', MODEL, '--dump-after', 'plan'), 2, /--dump-after plan needs calibration: inspect with --calib/);
   });
 
   it('--help prints usage and exits 0', async () => {
@@ -251,23 +252,29 @@ describe('run --dump-after', () => {
     const dir = join(tmp, 'dumps-all');
     const r = await cliInProcess('run', MODEL, IMAGE, '--stage', 'folded', '--json', '--dump-after', 'all', '--dump-dir', dir);
     expect(r.code, r.stderr).toBe(0);
-    const files = readdirSync(dir).sort();
+    const all = readdirSync(dir).sort();
+    // every stage that ran (import, passes), and every float pass
+    expect(all.filter((f) => f.startsWith('stage'))).toEqual(['stage1_import.txt', 'stage2_passes.txt']);
+    const files = all.filter((f) => /^\d\d_/.test(f));
     const at = files.findIndex((f) => /^\d\d_fold_batchnorm\.txt$/.test(f));
     expect(at).toBeGreaterThan(0);
     expect(dumpOps(readFileSync(join(dir, files[at - 1]), 'utf8')).filter((op) => op === 'BatchNormalization')).toHaveLength(27);
     expect(dumpOps(readFileSync(join(dir, files[at]), 'utf8'))).not.toContain('BatchNormalization');
     expect(files.at(-1)).toMatch(/_check_canonical\.txt$/);
-    expectOneLineError(await cliInProcess('run', MODEL, IMAGE, '--stage', 'folded', '--dump-after', 'fold_bn'), 1, /--dump-after 'fold_bn': no such pass/);
+    expectOneLineError(await cliInProcess('run', MODEL, IMAGE, '--stage', 'folded', '--dump-after', 'fold_bn'), 1, /--dump-after 'fold_bn': no such stage or pass/);
   });
 
-  it('inspect --stage folded --dump-after writes the same dump; without --stage folded it is a usage error', async () => {
+  it('inspect --stage folded --dump-after writes the same dump; --dump-after all on the imported graph dumps the import stage', async () => {
     const dir = join(tmp, 'dumps-inspect');
     const r = await cliInProcess('inspect', MODEL, '--stage', 'folded', '--json', '--dump-after', 'fold_batchnorm', '--dump-dir', dir);
     expect(r.code, r.stderr).toBe(0);
     const files = readdirSync(dir);
     expect(files).toHaveLength(1);
     expect(dumpOps(readFileSync(join(dir, files[0]), 'utf8'))).not.toContain('BatchNormalization');
-    expectOneLineError(await cliInProcess('inspect', MODEL, '--dump-after', 'all'), 2, /--dump-after needs --stage folded/);
+    const dir2 = join(tmp, 'dumps-inspect-onnx');
+    expect((await cliInProcess('inspect', MODEL, '--json', '--dump-after', 'all', '--dump-dir', dir2)).code).toBe(0);
+    expect(readdirSync(dir2)).toEqual(['stage1_import.txt']);
+    expect(dumpOps(readFileSync(join(dir2, 'stage1_import.txt'), 'utf8')).filter((op) => op === 'BatchNormalization')).toHaveLength(27);
   });
 });
 

@@ -49,7 +49,7 @@ describe.skipIf(compilers.length === 0)('onnx2mcu convert --input-layout nchw (C
     expect(modelH).toContain('#define MODEL_INPUT_LAYOUT_NHWC 0');
     expect(modelH).toContain('NCHW (C x H x W = 3x48x48)');
     // the runner transposes the caller's NCHW buffer into the arena before the first layer
-    expect(readFileSync(join(out, 'model.c'), 'utf8')).toContain('onnx2mcu_nchw_to_nhwc_s8(&input_dims, input, arena + ');
+    expect(readFileSync(join(out, 'model.c'), 'utf8')).toContain('model_nchw_to_nhwc_s8(&input_dims, input, arena + ');
 
     const ver = await cli('verify', out, '--images', calib, '--random', '20', '--json');
     expect(ver.code, ver.stderr).toBe(0);
@@ -63,7 +63,7 @@ describe.skipIf(compilers.length === 0)('onnx2mcu convert --input-layout nchw (C
     const m2 = JSON.parse(readFileSync(join(outNhwc, 'manifest.json'), 'utf8'));
     expect(m2.input.layout).toBe('nhwc');
     expect(m2.input.c_shape).toEqual([48, 48, 3]);
-    expect(readFileSync(join(outNhwc, 'model.c'), 'utf8')).not.toContain('onnx2mcu_nchw_to_nhwc_s8');
+    expect(readFileSync(join(outNhwc, 'model.c'), 'utf8')).not.toContain('model_nchw_to_nhwc_s8');
     // the weights do not depend on the input layout
     expect(m2.files['weights.bin'].sha256).toBe(manifest.files['weights.bin'].sha256);
   }, 180_000);

@@ -12,16 +12,17 @@ import { HAVE_SHARED, sharedModel, sharedPath, skipMessage } from '../util/share
 import { runCli } from './app.js';
 import { evalItems, evalJson, evalText } from './eval.js';
 
-// Records every calibration `eval` runs (src/cli/eval.ts evaluateModel → quantizeFromImages): the
-// image paths it was given and the image count the calibrator reports in its stats.
+// Records every calibration `eval` runs (the pipeline's calibrate stage): the image paths it was
+// given and the image count the calibrator reports in its stats.
 const calibCalls = vi.hoisted(() => [] as { paths: string[]; count: number }[]);
-vi.mock('../quant/index.js', async (importOriginal) => {
-  const mod = await importOriginal<typeof import('../quant/index.js')>();
+vi.mock('../../pipeline/index.js', async (importOriginal) => {
+  const mod = await importOriginal<typeof import('../../pipeline/index.js')>();
   return {
     ...mod,
-    quantizeFromImages: async (...args: Parameters<typeof mod.quantizeFromImages>) => {
-      const r = await mod.quantizeFromImages(...args);
-      calibCalls.push({ paths: [...args[1]], count: r.stats.count });
+    runPipeline: async (...args: Parameters<typeof mod.runPipeline>) => {
+      const r = await mod.runPipeline(...args);
+      const c = (r as Partial<import('../../pipeline/index.js').StageArtifacts>).calibrate;
+      if (c) calibCalls.push({ paths: [...(args[0].calibration ?? [])], count: c.stats.count });
       return r;
     },
   };

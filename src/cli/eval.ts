@@ -5,7 +5,6 @@
  * by --label-column, else 'index', else 'keras_index'.
  */
 import { resolve } from 'node:path';
-import type { Graph } from '../ir/graph.js';
 import { listImages, readImageCsv } from '../images/list.js';
 import { UserError } from '../util/errors.js';
 import type { EvalItem, EvalResult } from '../quant/index.js';
@@ -65,29 +64,4 @@ export function evalJson(r: EvalResult): string {
     logitsSqnrDb: Number.isFinite(r.outputSqnr) ? r.outputSqnr : null,
     ...(r.perLayer ? { perLayer: r.perLayer.map((l) => ({ layer: l.layer, sqnr: Number.isFinite(l.sqnr) ? l.sqnr : null })) } : {}),
   });
-}
-
-export interface EvalSettings {
-  readonly scale: string;
-  readonly method?: import('../quant/observers/index.js').ObserverMethod;
-  readonly biasCorrection?: boolean;
-  readonly perLayer?: boolean;
-  readonly calibCount?: number;
-  /** Worker threads for the bias correction and the evaluation's integer reference (default 'auto'). */
-  readonly threads?: number;
-  readonly progress: 'auto' | 'none';
-}
-
-/** Calibrates on `calib`, quantizes and evaluates `items`. */
-export async function evaluateModel(g: Graph, calib: string, items: readonly EvalItem[], s: EvalSettings): Promise<EvalResult> {
-  const { evaluate, quantizeFromImages } = await import('../quant/index.js');
-  const calibPaths = listImages(calib).slice(0, s.calibCount ?? Infinity);
-  const { model } = await quantizeFromImages(g, calibPaths, {
-    inputScaling: s.scale,
-    progress: s.progress,
-    ...(s.method ? { method: s.method } : {}),
-    ...(s.biasCorrection !== undefined ? { biasCorrection: s.biasCorrection } : {}),
-    ...(s.threads !== undefined ? { threads: s.threads } : {}),
-  });
-  return evaluate(g, model, items, { inputScaling: s.scale, perLayer: s.perLayer ?? false, progress: s.progress, ...(s.threads !== undefined ? { threads: s.threads } : {}) });
 }

@@ -12,14 +12,13 @@
  */
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { runFloatPasses } from '../../pipeline/index.js';
+import { runPipeline } from '../../pipeline/index.js';
+import { resolveModelSource } from '../model_source/model_source.js';
 import { loadPixelsUint8 } from '../images/load.js';
 import { listImages } from '../images/list.js';
 import { sizeOf } from '../ir/tensor.js';
-import { importOnnx } from '../onnx/import.js';
 import { quantizeMultiplier } from '../int8/arith.js';
 import { calibrate } from '../quant/calibrate.js';
-import { quantizeFromImages } from '../quant/index.js';
 import { pixelsToInt8Nchw, runInt8 } from '../quant/interpret_int8.js';
 import { quantizeGraph } from '../quant/quantize.js';
 import { pixelsToFloat, randomPixels, rng, tinyMobileNet } from '../quant/testing.js';
@@ -31,8 +30,18 @@ import { QDQ_RAW_OUTPUT, qdqTensorName, quantizedModelToQdqOnnx } from './qdq_ex
 
 // ---- building small QuantizedModels by hand ----
 
-interface LayerSpec extends Omit<QuantizedLayer, 'name' | 'origin' | 'input' | 'output' | 'multiplier' | 'shift'> {
+/** A single-input layer as the tests write it: its fields, with the one input's shape and quantization. */
+interface LayerSpec {
+  readonly op: QuantizedLayer['op'];
   readonly name?: string;
+  readonly inputShape: readonly number[];
+  readonly outputShape: readonly number[];
+  readonly inputQ: QuantParams;
+  readonly outputQ: QuantParams;
+  readonly actMin: number;
+  readonly actMax: number;
+  readonly weightScales?: Float64Array;
+  readonly [field: string]: unknown;
 }
 
 /** A one-layer model; multipliers from M_c = s_in·s_w[c]/s_out as the contract defines them. */
@@ -43,14 +52,17 @@ function oneLayerModel(spec: LayerSpec): QuantizedModel {
     multiplier = Int32Array.from(ms, (m) => m.multiplier);
     shift = Int32Array.from(ms, (m) => m.shift);
   }
-  const layer: QuantizedLayer = {
-    ...spec,
+  const { inputShape, inputQ, ...fields } = spec;
+  const layer = {
+    ...fields,
     name: spec.name ?? 'layer',
     origin: ['hand'],
-    input: 'x',
+    inputs: ['x'],
+    inputShapes: [inputShape],
+    inputQ: [inputQ],
     output: 'y',
     ...(multiplier ? { multiplier, shift } : {}),
-  };
+  } as unknown as QuantizedLayer;
   return {
     name: 'hand',
     input: { name: 'x', shape: spec.inputShape, q: spec.inputQ, pixelOffset: 128, pixelMapping: 'int8 = uint8 pixel - 128', floatScaling: 'x', note: 'exact' },
@@ -133,7 +145,7 @@ describe('QDQ export: hand-computed goldens', () => {
   it('rejects a layer reading a tensor nothing writes, and a wrongly sized input', async () => {
     const q: QuantParams = { scale: 0.1, zeroPoint: 0 };
     const m = oneLayerModel({ op: 'global_average_pool', inputShape: [1, 1, 1, 2], outputShape: [1, 1, 1, 1], inputQ: q, outputQ: q, actMin: -128, actMax: 127, kernel: [1, 2] });
-    const broken: QuantizedModel = { ...m, layers: [{ ...m.layers[0], input: 'nowhere' }] };
+    const broken: QuantizedModel = { ...m, layers: [{ ...m.layers[0], inputs: ['nowhere'] }] };
     expect(() => quantizedModelToQdqOnnx(broken)).toThrow(/reads 'nowhere'/);
     await expect(crossCheckWithOrt(m, [Int8Array.of(1, 2, 3)])).rejects.toThrow(UserError);
   });
@@ -283,7 +295,7 @@ interface RealCase {
   readonly count: number;
 }
 
-// The product's quantization (quantizeFromImages: the default 'mse' observer with empirical bias
+// The product's quantization (the pipeline up to 'quantize': the default 'mse' observer with empirical bias
 // correction). Calibration on the 50 imagenet-val128 images as the issue does, except 16 for the
 // 0.5/224 model (its empirical bias correction runs every int8 layer on every calibration image:
 // 35 s with 50). Image counts keep this block near 2 min on an idle 2-core machine (runInt8
@@ -299,11 +311,10 @@ const REAL: RealCase[] = [
 describe.skipIf(!HAVE_SHARED)('QDQ cross-check on the real models (../shared)', () => {
   it.each(REAL)('$file: top-1 agrees with runInt8 on ≥ 97 % of real images up to int8 ties; every layer alone within one step, pools exact', async (c) => {
     const info = sharedModel(c.file);
-    const graph = runFloatPasses(importOnnx(info.path));
     const size: [number, number] = [info.resolution, info.resolution];
     const calibPaths = listImages(sharedPath('images', c.calib)).slice(0, c.calibCount);
     expect(calibPaths.length).toBe(c.calibCount);
-    const { model } = await quantizeFromImages(graph, calibPaths, { inputScaling: info.input.scale, progress: 'none' });
+    const model = (await runPipeline({ source: resolveModelSource(info.path), calibration: calibPaths, options: { progress: 'none' } }, 'quantize')).quantize;
 
     const paths = listImages(sharedPath('images', c.images)).slice(0, c.count);
     expect(paths.length).toBe(c.count);
@@ -334,7 +345,7 @@ describe.skipIf(!HAVE_SHARED)('QDQ cross-check on the real models (../shared)', 
     // on near-tied images 97 % strict is a coin flip.
     expect(res.agreementUpToTies).toBeGreaterThanOrEqual(0.97);
     // Each layer alone, fed the exact int8 input runInt8 gave it: every element within one step;
-    // average pools (whose rounding rule the export states, see poolInt8) exactly equal.
+    // average pools (whose rounding rule the export states, see poolQdq) exactly equal.
     for (const l of layers) {
       expect(l.maxGapSteps, l.layer).toBeLessThanOrEqual(1);
       if (l.op.includes('pool')) expect(l.differingShare, l.layer).toBe(0);

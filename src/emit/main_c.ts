@@ -1,28 +1,31 @@
 /** An example firmware-style main.c: one image in, the top class out. */
 import { cComment, cString } from '../cgen/c_writer.js';
 import type { LoweredModel } from '../lower/lower.js';
+import { cNames } from './model_c.js';
 
 export function mainC(m: LoweredModel, labels: readonly string[] | undefined, banner: string): string {
   const q = m.model;
+  const { P, header } = cNames(m.prefix);
+  const p = m.prefix;
   const useLabels = labels !== undefined && labels.length === q.output.shape.reduce((a, b) => a * b, 1);
   const lines = [
     `/*`,
     ` * main.c - example: run ${cComment(q.name)} on one image and print the top class (${banner}).`,
     ` *`,
     ` * Build on a host:  cc -std=c99 -O2 -I. *.c -o model_demo`,
-    ` * Run:             ./model_demo image.rgb   (MODEL_INPUT_H x MODEL_INPUT_W x MODEL_INPUT_C raw`,
+    ` * Run:             ./model_demo image.rgb   (${P}_INPUT_H x ${P}_INPUT_W x ${P}_INPUT_C raw`,
     ` *                  uint8 pixels, interleaved; without a file a test pattern is used)`,
     ` * On a microcontroller, fill pixels[] from the camera instead of a file and keep the rest.`,
     ` */`,
     '#include <stdio.h>',
-    '#include "model.h"',
+    `#include "${header}"`,
     '',
-    'static uint8_t pixels[MODEL_INPUT_SIZE];',
-    'static int8_t input[MODEL_INPUT_SIZE];',
-    'static int8_t output[MODEL_OUTPUT_SIZE];',
+    `static uint8_t pixels[${P}_INPUT_SIZE];`,
+    `static int8_t input[${P}_INPUT_SIZE];`,
+    `static int8_t output[${P}_OUTPUT_SIZE];`,
     '',
     ...(useLabels
-      ? ['static const char *const labels[MODEL_OUTPUT_SIZE] = {', ...labels.map((l, i) => `    ${cString(l)}${i + 1 < labels.length ? ',' : ''}`), '};', '']
+      ? [`static const char *const labels[${P}_OUTPUT_SIZE] = {`, ...labels.map((l, i) => `    ${cString(l)}${i + 1 < labels.length ? ',' : ''}`), '};', '']
       : []),
     'int main(int argc, char **argv)',
     '{',
@@ -30,7 +33,7 @@ export function mainC(m: LoweredModel, labels: readonly string[] | undefined, ba
     '    if (argc > 1) {',
     '        FILE *f = fopen(argv[1], "rb");',
     '        if (f == NULL || fread(pixels, 1, sizeof pixels, f) != sizeof pixels) {',
-    '            fprintf(stderr, "cannot read %d bytes of pixels from %s\\n", MODEL_INPUT_SIZE, argv[1]);',
+    `            fprintf(stderr, "cannot read %d bytes of pixels from %s\\n", ${P}_INPUT_SIZE, argv[1]);`,
     '            if (f != NULL) {',
     '                fclose(f);',
     '            }',
@@ -38,16 +41,16 @@ export function mainC(m: LoweredModel, labels: readonly string[] | undefined, ba
     '        }',
     '        fclose(f);',
     '    } else {',
-    '        for (i = 0; i < MODEL_INPUT_SIZE; ++i) {',
+    `        for (i = 0; i < ${P}_INPUT_SIZE; ++i) {`,
     '            pixels[i] = (uint8_t)((i * 7) & 0xFF); /* a test pattern */',
     '        }',
     '    }',
-    '    model_input_from_pixels(pixels, input);',
-    '    if (model_run(input, output) != MODEL_OK) {',
-    '        fprintf(stderr, "model_run failed\\n");',
+    `    ${p}_input_from_pixels(pixels, input);`,
+    `    if (${p}_run(input, output) != ${P}_OK) {`,
+    `        fprintf(stderr, "${p}_run failed\\n");`,
     '        return 1;',
     '    }',
-    '    for (i = 1; i < MODEL_OUTPUT_SIZE; ++i) {',
+    `    for (i = 1; i < ${P}_OUTPUT_SIZE; ++i) {`,
     '        if (output[i] > output[best]) {',
     '            best = i;',
     '        }',

@@ -1,26 +1,41 @@
 /**
- * model.h / model.c: the generated runner. One call runs the network on channels-last buffers in
- * one arena; every layer's parameters are a `static const` struct named after the layer with a
- * comment tying it to its ONNX node(s), shapes, fused activation and arena offsets. The
- * per-kernel parts (params struct, description, call) come from the layer's emitter, which its op
- * file (src/ops/<op>.ts) attached when lowering it.
+ * <prefix>.h / <prefix>.c: the generated runner. One call runs the network on channels-last
+ * buffers in one arena; every layer's parameters are a `static const` struct named after the layer
+ * (C99 designated initializers) with a comment tying it to its source node(s), shapes, fused
+ * activation and arena offsets. The per-kernel parts (params struct, description, call) come from
+ * the layer's emitter, which its op file (src/ops/<op>.ts) attached when lowering it.
+ *
+ * Every public symbol, type and macro carries the model's prefix (`model` by default), so two
+ * models converted with different prefixes link into one firmware image.
  */
-import type { ArenaPlan } from '../memory/plan.js';
+import type { RunnerPlan } from '../memory/plan_memory.js';
 import { cComment } from '../cgen/c_writer.js';
 import { dimsInit } from '../cgen/c_layer.js';
 import type { CDims, CLayer, LoweredModel } from '../lower/lower.js';
-import { hasData } from './weights.js';
-
-export interface RunnerPlan {
-  readonly plan: ArenaPlan;
-  readonly inPlaceSteps: ReadonlySet<string>;
-  /** Tensors outside the arena: the caller's input (nhwc layout) and output. */
-  readonly external: ReadonlySet<string>;
-}
+import { prefixedName, withPrefix } from '../runtime/runtime_files.js';
 
 const fmtShape = (s: readonly number[]) => `[${s.join(', ')}]`;
 const fmtDims = (d: CDims) => `${d.h}x${d.w}x${d.c}`;
 const real = (x: number) => Number(x.toPrecision(9)).toString();
+
+/** The layers with constant data, in order (their index is their slot in <prefix>_weights_t). */
+export const dataLayers = (m: LoweredModel): CLayer[] => m.layers.filter((c) => c.data !== undefined);
+
+/** The names of a model's generated files and public symbols. */
+export function cNames(prefix: string) {
+  const P = prefix.toUpperCase();
+  return {
+    P,
+    header: `${prefix}.h`,
+    source: `${prefix}.c`,
+    weightsHeader: `${prefix}_weights.h`,
+    weightsSource: `${prefix}_weights.c`,
+    weightsType: `${prefix}_weights_t`,
+    flashWeights: `${prefix}_flash_weights`,
+    /** A runtime file or symbol ('onnx2mcu_…') in this model's namespace. */
+    runtime: (name: string) => prefixedName(name, prefix),
+  };
+}
 
 function activationNote(c: CLayer): string {
   const q = c.layer.outputQ;
@@ -31,76 +46,82 @@ function activationNote(c: CLayer): string {
 
 export function modelH(m: LoweredModel, r: RunnerPlan, banner: string): string {
   const q = m.model;
+  const n = cNames(m.prefix);
+  const p = m.prefix;
+  const P = n.P;
   const inDims = m.tensorDims.get(m.inputTensor)!;
-  const inShape = q.input.shape;
   const outSize = q.output.shape.reduce((a, b) => a * b, 1);
-  const inSize = inShape.reduce((a, b) => a * b, 1);
-  const dataLayers = m.layers.filter(hasData);
+  const inSize = q.input.shape.reduce((a, b) => a * b, 1);
+  const slots = dataLayers(m).length;
   const lines = [
     `/*`,
-    ` * model.h - ${cComment(q.name)} (${banner})`,
+    ` * ${n.header} - ${cComment(q.name)} (${banner})`,
     ` *`,
-    ` * int8 inference, no malloc, no floating point. Call model_run(input, output): the input is`,
+    ` * int8 inference, no malloc, no floating point. Call ${p}_run(input, output): the input is`,
     ` * ${m.inputLayout === 'nhwc' ? `channels-last (H x W x C = ${fmtDims(inDims)})` : `NCHW (C x H x W = ${inDims.c}x${inDims.h}x${inDims.w})`} int8, the output ${outSize} int8 values`,
     ` * (${q.output.softmax ? 'logits: softmax(scale * (raw - zero_point)) gives probabilities' : 'the model output'}).`,
-    ` * What to feed: ${cComment(q.input.pixelMapping)} (model_input_from_pixels does it); the float model`,
-    ` * was trained on ${cComment(q.input.floatScaling)}.${q.input.note && q.input.note !== 'exact' ? '' : ''}`,
-    ...(q.input.note && q.input.note !== 'exact' ? [` * Note: ${cComment(q.input.note)}`] : []),
+    ` * What to feed: ${cComment(q.input.pixelMapping)} (${p}_input_from_pixels does it); the float model`,
+    ` * was trained on ${cComment(q.input.floatScaling)}.`,
+    ...(q.input.note && !q.input.note.startsWith('exact') ? [` * Note: ${cComment(q.input.note)}`] : []),
+    ` * Every symbol of this model starts with ${p}_ (macros ${P}_), so models converted with other`,
+    ` * prefixes (onnx2mcu convert --prefix NAME) link into the same image.`,
     ` */`,
-    '#ifndef MODEL_H',
-    '#define MODEL_H',
+    `#ifndef ${P}_H`,
+    `#define ${P}_H`,
     '',
     '#include <stddef.h>',
     '#include <stdint.h>',
-    '#include "onnx2mcu_kernels.h"',
+    `#include "${n.runtime('onnx2mcu_types.h')}"`,
     '',
-    `#define MODEL_INPUT_LAYOUT_NHWC ${m.inputLayout === 'nhwc' ? 1 : 0}`,
-    `#define MODEL_INPUT_H ${inDims.h}`,
-    `#define MODEL_INPUT_W ${inDims.w}`,
-    `#define MODEL_INPUT_C ${inDims.c}`,
-    `#define MODEL_INPUT_SIZE ${inSize}`,
-    `#define MODEL_INPUT_SCALE ${real(q.input.q.scale)}f /* real = scale * (q - zero_point); documentation only */`,
-    `#define MODEL_INPUT_ZERO_POINT ${q.input.q.zeroPoint}`,
-    `#define MODEL_INPUT_PIXEL_OFFSET ${q.input.pixelOffset} /* int8 = uint8 pixel - offset */`,
-    `#define MODEL_OUTPUT_SIZE ${outSize}`,
-    `#define MODEL_OUTPUT_SCALE ${real(q.output.q.scale)}f`,
-    `#define MODEL_OUTPUT_ZERO_POINT ${q.output.q.zeroPoint}`,
-    `#define MODEL_ARENA_SIZE ${r.plan.peakBytes} /* bytes, kernel scratch included */`,
+    `#define ${P}_INPUT_LAYOUT_NHWC ${m.inputLayout === 'nhwc' ? 1 : 0}`,
+    `#define ${P}_INPUT_H ${inDims.h}`,
+    `#define ${P}_INPUT_W ${inDims.w}`,
+    `#define ${P}_INPUT_C ${inDims.c}`,
+    `#define ${P}_INPUT_SIZE ${inSize}`,
+    `#define ${P}_INPUT_SCALE ${real(q.input.q.scale)}f /* real = scale * (q - zero_point); documentation only */`,
+    `#define ${P}_INPUT_ZERO_POINT ${q.input.q.zeroPoint}`,
+    `#define ${P}_INPUT_PIXEL_OFFSET ${q.input.pixelOffset} /* int8 = uint8 pixel - offset */`,
+    `#define ${P}_OUTPUT_SIZE ${outSize}`,
+    `#define ${P}_OUTPUT_SCALE ${real(q.output.q.scale)}f`,
+    `#define ${P}_OUTPUT_ZERO_POINT ${q.output.q.zeroPoint}`,
+    `#define ${P}_ARENA_SIZE ${r.plan.peakBytes} /* bytes, kernel scratch included */`,
+    `#define ${P}_ARENA_ALIGNMENT ${r.alignment} /* a caller-owned arena must start at a multiple of this */`,
     '',
-    '#define MODEL_OK 0',
-    '#define MODEL_ERR_NULL (-1)      /* a null pointer argument */',
-    '#define MODEL_ERR_ARENA (-2)     /* the caller-owned arena is smaller than MODEL_ARENA_SIZE */',
-    '#define MODEL_ERR_BLOB (-3)      /* weights.bin failed validation (see onnx2mcu_blob.h) */',
+    `#define ${P}_OK 0`,
+    `#define ${P}_ERR_NULL (-1)      /* a null pointer argument */`,
+    `#define ${P}_ERR_ARENA (-2)     /* the caller-owned arena is smaller than ${P}_ARENA_SIZE */`,
+    `#define ${P}_ERR_BLOB (-3)      /* weights.bin failed validation (see ${n.runtime('onnx2mcu_blob.h')}) */`,
+    `#define ${P}_ERR_ALIGN (-4)     /* the caller-owned arena is not aligned to ${P}_ARENA_ALIGNMENT */`,
     '',
-    '/* Per-layer constant data: flash arrays (model_flash_weights in weights.h) or a loaded blob. */',
+    '/* Constant data of every layer that has some: flash arrays or a loaded weights.bin. */',
     'typedef struct {',
-    ...(dataLayers.length ? dataLayers.map((c) => `    onnx2mcu_layer_data ${c.ident};`) : ['    int unused;']),
-    '} model_weights_t;',
+    `    ${n.runtime('onnx2mcu_layer_data')} layer[${Math.max(slots, 1)}];`,
+    `} ${n.weightsType};`,
     '',
-    '/* Runs the network with the weights in flash and the runner\'s static arena. Returns MODEL_OK. */',
-    'int model_run(const int8_t *input, int8_t *output);',
+    `/* Runs the network with the weights in flash and the runner's static arena. Returns ${P}_OK. */`,
+    `int ${p}_run(const int8_t *input, int8_t *output);`,
     '',
-    '/* The same with a caller-owned arena of at least MODEL_ARENA_SIZE bytes (no alignment needed). */',
-    'int model_run_with_arena(const int8_t *input, int8_t *output, int8_t *arena, size_t arena_bytes);',
+    `/* The same with a caller-owned arena of at least ${P}_ARENA_SIZE bytes, aligned to ${P}_ARENA_ALIGNMENT. */`,
+    `int ${p}_run_with_arena(const int8_t *input, int8_t *output, int8_t *arena, size_t arena_bytes);`,
     '',
-    '/* The same with weights from model_load_blob (or any model_weights_t). */',
-    'int model_run_with_weights(const model_weights_t *weights, const int8_t *input, int8_t *output,',
-    '                           int8_t *arena, size_t arena_bytes);',
+    `/* The same with weights from ${p}_load_blob (or any ${n.weightsType}). */`,
+    `int ${p}_run_with_weights(const ${n.weightsType} *weights, const int8_t *input, int8_t *output,`,
+    `    int8_t *arena, size_t arena_bytes);`,
     '',
     '/*',
     ' * Points `weights` into a weights.bin image (4-byte aligned, kept alive by the caller) after',
-    ' * validating its magic, version, size, CRC32 and every tensor. Returns MODEL_OK, or',
-    ' * MODEL_ERR_BLOB with the loader\'s code (ONNX2MCU_BLOB_ERR_*) in *detail when detail is not null.',
+    ` * validating its magic, version, size, CRC32 and every tensor. Returns ${P}_OK, or`,
+    ` * ${P}_ERR_BLOB with the loader's code (${P}_BLOB_ERR_*) in *detail when detail is not null.`,
     ' */',
-    'int model_load_blob(const uint8_t *blob, uint32_t blob_bytes, model_weights_t *weights, int *detail);',
+    `int ${p}_load_blob(const uint8_t *blob, uint32_t blob_bytes, ${n.weightsType} *weights, int *detail);`,
     '',
     '/*',
     ' * Camera pixels to the model input: `pixels` is H x W x C interleaved uint8 (RGB for a color',
-    ` * model), MODEL_INPUT_SIZE bytes; writes int8 = pixel - ${q.input.pixelOffset} in the model's input layout.`,
+    ` * model), ${P}_INPUT_SIZE bytes; writes int8 = pixel - ${q.input.pixelOffset} in the model's input layout.`,
     ' */',
-    'void model_input_from_pixels(const uint8_t *pixels, int8_t *input);',
+    `void ${p}_input_from_pixels(const uint8_t *pixels, int8_t *input);`,
     '',
-    '#endif /* MODEL_H */',
+    `#endif /* ${P}_H */`,
     '',
   ];
   return lines.join('\n');
@@ -109,6 +130,9 @@ export function modelH(m: LoweredModel, r: RunnerPlan, banner: string): string {
 export function modelC(m: LoweredModel, r: RunnerPlan, banner: string): string {
   const { plan, inPlaceSteps, external } = r;
   const q = m.model;
+  const n = cNames(m.prefix);
+  const { P } = n;
+  const p = m.prefix;
   const ptr = (t: string, mutable: boolean): string => {
     if (t === m.outputTensor) return 'output';
     if (external.has(t)) {
@@ -127,48 +151,58 @@ export function modelC(m: LoweredModel, r: RunnerPlan, banner: string): string {
     const o = plan.offsets.get(t)!;
     return `arena [${o}, ${o + (m.tensorBytes.get(t) ?? bufferBytes.get(t)!)})`;
   };
+  const headers = [...new Set(m.layers.map((c) => c.emitter.runtime.header)), ...(m.inputNchwTensor ? ['onnx2mcu_transpose_s8.h'] : [])];
   const out: string[] = [];
-  out.push(`/* model.c - ${cComment(q.name)} (${banner}) */`);
-  out.push('#include "model.h"', '#include "weights.h"', '#include "onnx2mcu_blob.h"', '');
+  out.push(`/* ${n.source} - ${cComment(q.name)} (${banner}) */`);
+  out.push(`#include "${n.header}"`, `#include "${n.weightsHeader}"`, `#include "${n.runtime('onnx2mcu_blob.h')}"`);
+  for (const h of [...new Set(headers)].sort()) out.push(`#include "${n.runtime(h)}"`);
+  out.push('');
   out.push(
-    '/* Build hook: define MODEL_LAYER_HOOK(layer) to observe the end of each layer (benchmarks count',
+    `/* Build hook: define ${P}_LAYER_HOOK(layer) to observe the end of each layer (benchmarks count`,
     ' * instructions per layer with it). Does nothing by default. */',
-    '#ifndef MODEL_LAYER_HOOK',
-    '#define MODEL_LAYER_HOOK(layer) ((void)0)',
+    `#ifndef ${P}_LAYER_HOOK`,
+    `#define ${P}_LAYER_HOOK(layer) ((void)0)`,
     '#endif',
     '',
   );
 
   if (m.inputNchwTensor) {
     out.push(`/* input_nchw_to_nhwc: the caller's NCHW input to channels-last, ${where(m.inputTensor)} */`);
-    out.push(`static const onnx2mcu_dims input_dims = ${dimsInit(m.tensorDims.get(m.inputTensor)!)};`, '');
+    out.push(`static const ${n.runtime('onnx2mcu_dims')} input_dims = ${dimsInit(m.tensorDims.get(m.inputTensor)!)};`, '');
   }
   const calls: string[] = [];
-  if (m.inputNchwTensor) calls.push(`    onnx2mcu_nchw_to_nhwc_s8(&input_dims, input, ${ptr(m.inputTensor, true)});`);
+  if (m.inputNchwTensor) calls.push(`    ${n.runtime('onnx2mcu_nchw_to_nhwc_s8')}(&input_dims, input, ${ptr(m.inputTensor, true)});`);
+  const slot = new Map(dataLayers(m).map((c, i) => [c, i]));
   m.layers.forEach((c, i) => {
     const l = c.layer;
     const ps = c.emitter.params(c);
     const inPlace = inPlaceSteps.has(c.ident);
     out.push('/*');
-    out.push(` * Layer ${i}: ${cComment(l.name)} - ${c.emitter.describe(c)}${inPlace ? ', in place' : ''}`);
-    out.push(` * ONNX node(s): ${cComment(l.origin.join(', ') || l.name)}`);
-    out.push(` * input  ${cComment(l.input)} ${fmtShape(l.inputShape)} NCHW = ${fmtDims(c.inDims)} NHWC, scale ${real(l.inputQ.scale)} zp ${l.inputQ.zeroPoint}, ${where(c.input)}`);
+    out.push(` * Layer ${i}: ${cComment(l.name)} - ${cComment(c.emitter.describe(c))}${inPlace ? ', in place' : ''}`);
+    out.push(` * source node(s): ${cComment(l.origin.join(', ') || l.name)}`);
+    l.inputs.forEach((t, k) => {
+      const label = l.inputs.length > 1 ? `input ${k}` : 'input ';
+      out.push(` * ${label} ${cComment(t)} ${fmtShape(l.inputShapes[k])} NCHW = ${fmtDims(c.inDims[k])} NHWC, scale ${real(l.inputQ[k].scale)} zp ${l.inputQ[k].zeroPoint}, ${where(c.inputs[k])}`);
+    });
     out.push(` * output ${cComment(l.output)} ${fmtShape(l.outputShape)} NCHW = ${fmtDims(c.outDims)} NHWC, scale ${real(l.outputQ.scale)} zp ${l.outputQ.zeroPoint}, ${where(c.output)}`);
-    if (c.weights) out.push(` * weights ${cComment(l.weightShape ? fmtShape(l.weightShape) : '')} per-channel int8; MACs ${c.macs}; fused activation: ${activationNote(c)}`);
+    if (c.data) out.push(` * weights ${fmtShape((l as { weightShape?: readonly number[] }).weightShape ?? [])} per-channel int8 (${c.data.layout.name} in flash); MACs ${c.macs}; fused activation: ${activationNote(c)}`);
     else out.push(` * fused activation: ${activationNote(c)}`);
     if (inPlace) out.push(` * runs in place: output rows overwrite input rows; two saved input rows at ${where(`scratch:${c.ident}`)}`);
     out.push(' */');
-    out.push(`static const ${ps.type} ${c.ident}_params = ${ps.init};`, '');
-    const inP = ptr(c.input, false);
+    out.push(`static const ${n.runtime(ps.type)} ${c.ident}_params = ${ps.init};`, '');
+    const inputs = c.inputs.map((t) => ptr(t, false));
     const outP = ptr(c.output, true);
+    const weights = slot.has(c) ? `&w->layer[${slot.get(c)}]` : undefined;
     // In place (only layers lowered with inPlaceScratch): the output overwrites the input, two saved rows in the arena.
-    const io = inPlace ? { input: inP, output: inP, scratch: `arena + ${plan.offsets.get(`scratch:${c.ident}`)}` } : { input: inP, output: outP };
-    calls.push(`    ${c.emitter.call(c, io)}`, `    MODEL_LAYER_HOOK(${i});`);
+    const io = inPlace
+      ? { inputs, output: inputs[0], scratch: `arena + ${plan.offsets.get(`scratch:${c.ident}`)}`, weights }
+      : { inputs, output: outP, weights };
+    calls.push(`    ${n.runtime(c.emitter.call(c, io))}`, `    ${P}_LAYER_HOOK(${i});`);
   });
 
   const usesArena = calls.some((c) => c.includes('arena'));
   const usesW = calls.some((c) => c.includes('&w->'));
-  out.push('static void run_layers(const model_weights_t *w, const int8_t *input, int8_t *output, int8_t *arena)');
+  out.push(`static void run_layers(const ${n.weightsType} *w, const int8_t *input, int8_t *output, int8_t *arena)`);
   out.push('{');
   if (!usesArena) out.push('    (void)arena;');
   if (!usesW) out.push('    (void)w;');
@@ -176,62 +210,135 @@ export function modelC(m: LoweredModel, r: RunnerPlan, banner: string): string {
   out.push('}', '');
 
   out.push(
-    'int model_run_with_weights(const model_weights_t *weights, const int8_t *input, int8_t *output,',
-    '                           int8_t *arena, size_t arena_bytes)',
+    `int ${p}_run_with_weights(const ${n.weightsType} *weights, const int8_t *input, int8_t *output,`,
+    '    int8_t *arena, size_t arena_bytes)',
     '{',
-    '    if (weights == 0 || input == 0 || output == 0 || (arena == 0 && MODEL_ARENA_SIZE > 0)) {',
-    '        return MODEL_ERR_NULL;',
+    `    if (weights == 0 || input == 0 || output == 0 || (arena == 0 && ${P}_ARENA_SIZE > 0)) {`,
+    `        return ${P}_ERR_NULL;`,
     '    }',
-    '    if (arena_bytes < MODEL_ARENA_SIZE) {',
-    '        return MODEL_ERR_ARENA;',
+    `    if (arena_bytes < ${P}_ARENA_SIZE) {`,
+    `        return ${P}_ERR_ARENA;`,
+    '    }',
+    `    if (((uintptr_t)arena % ${P}_ARENA_ALIGNMENT) != 0) {`,
+    `        return ${P}_ERR_ALIGN;`,
     '    }',
     '    run_layers(weights, input, output, arena);',
-    '    return MODEL_OK;',
+    `    return ${P}_OK;`,
     '}',
     '',
-    'int model_run_with_arena(const int8_t *input, int8_t *output, int8_t *arena, size_t arena_bytes)',
+    `int ${p}_run_with_arena(const int8_t *input, int8_t *output, int8_t *arena, size_t arena_bytes)`,
     '{',
-    '    return model_run_with_weights(&model_flash_weights, input, output, arena, arena_bytes);',
+    `    return ${p}_run_with_weights(&${n.flashWeights}, input, output, arena, arena_bytes);`,
     '}',
     '',
-    '/* The one arena: int32 words so that it is 4-byte aligned on every target. */',
-    'static int32_t model_arena[(MODEL_ARENA_SIZE + 3) / 4 + 1];',
+    `/* The one arena: int32 words, so it is aligned to ${P}_ARENA_ALIGNMENT (4) on every target. */`,
+    `static int32_t ${p}_arena[(${P}_ARENA_SIZE + 3) / 4 + 1];`,
     '',
-    'int model_run(const int8_t *input, int8_t *output)',
+    `int ${p}_run(const int8_t *input, int8_t *output)`,
     '{',
-    '    return model_run_with_arena(input, output, (int8_t *)model_arena, sizeof model_arena);',
+    `    return ${p}_run_with_arena(input, output, (int8_t *)${p}_arena, sizeof ${p}_arena);`,
     '}',
     '',
   );
+  out.push(...blobLoader(m), '');
+  out.push(...inputFromPixels(m), '');
+  return out.join('\n');
+}
 
-  const dataLayers = m.layers.filter(hasData);
-  out.push('int model_load_blob(const uint8_t *blob, uint32_t blob_bytes, model_weights_t *weights, int *detail)', '{');
-  out.push('    onnx2mcu_blob b;', '    int rc;');
-  if (dataLayers.length) out.push('    model_weights_t w;');
-  out.push('    if (detail != 0) {', '        *detail = ONNX2MCU_BLOB_OK;', '    }', '    if (weights == 0) {', '        return MODEL_ERR_NULL;', '    }');
-  out.push('    rc = onnx2mcu_blob_open(blob, blob_bytes, &b);', '    if (rc != ONNX2MCU_BLOB_OK) {', '        if (detail != 0) {', '            *detail = rc;', '        }', '        return MODEL_ERR_BLOB;', '    }');
-  for (const c of dataLayers) {
-    const O = c.bias!.length;
-    out.push(`    w.${c.ident}.weights = (const int8_t *)onnx2mcu_blob_find(&b, "${c.ident}.weights", ONNX2MCU_DTYPE_INT8, ${c.weights!.length}u);`);
-    out.push(`    w.${c.ident}.bias = (const int32_t *)onnx2mcu_blob_find(&b, "${c.ident}.bias", ONNX2MCU_DTYPE_INT32, ${4 * O}u);`);
-    out.push(`    w.${c.ident}.multiplier = (const int32_t *)onnx2mcu_blob_find(&b, "${c.ident}.multiplier", ONNX2MCU_DTYPE_INT32, ${4 * O}u);`);
-    out.push(`    w.${c.ident}.shift = (const int32_t *)onnx2mcu_blob_find(&b, "${c.ident}.shift", ONNX2MCU_DTYPE_INT32, ${4 * O}u);`);
-    out.push(`    if (w.${c.ident}.weights == 0 || w.${c.ident}.bias == 0 || w.${c.ident}.multiplier == 0 || w.${c.ident}.shift == 0) {`);
-    out.push('        if (detail != 0) {', '            *detail = ONNX2MCU_BLOB_ERR_MISSING;', '        }', '        return MODEL_ERR_BLOB;', '    }');
+/**
+ * <prefix>_load_blob: a table of the tensors each data layer needs (name in weights.bin, element
+ * count) and one loop that finds them.
+ */
+function blobLoader(m: LoweredModel): string[] {
+  const n = cNames(m.prefix);
+  const { P } = n;
+  const p = m.prefix;
+  const layers = dataLayers(m);
+  const out: string[] = [];
+  if (layers.length) {
+    out.push(
+      '/* Per layer with data (the order of weights->layer): its tensors\' names in weights.bin, and the',
+      ' * number of weights and of output channels. */',
+      'static const struct {',
+      '    const char *weights;',
+      '    const char *bias;',
+      '    const char *multiplier;',
+      '    const char *shift;',
+      '    uint32_t weight_count;',
+      '    uint32_t channels;',
+      `} blob_layers[${layers.length}] = {`,
+      ...layers.map((c, i) => `    { "${c.ident}.weights", "${c.ident}.bias", "${c.ident}.multiplier", "${c.ident}.shift", ${c.data!.weights.length}u, ${c.data!.bias.length}u }${i + 1 < layers.length ? ',' : ''}`),
+      '};',
+      '',
+    );
   }
-  if (dataLayers.length) out.push('    *weights = w;');
-  out.push('    return MODEL_OK;', '}', '');
+  out.push(`int ${p}_load_blob(const uint8_t *blob, uint32_t blob_bytes, ${n.weightsType} *weights, int *detail)`, '{');
+  out.push(`    ${n.runtime('onnx2mcu_blob')} b;`, '    int rc;');
+  if (layers.length) out.push('    uint32_t i;', `    ${n.weightsType} w;`);
+  out.push(
+    '    if (detail != 0) {',
+    `        *detail = ${P}_BLOB_OK;`,
+    '    }',
+    '    if (weights == 0) {',
+    `        return ${P}_ERR_NULL;`,
+    '    }',
+    `    rc = ${p}_blob_open(blob, blob_bytes, &b);`,
+    `    if (rc != ${P}_BLOB_OK) {`,
+    '        if (detail != 0) {',
+    '            *detail = rc;',
+    '        }',
+    `        return ${P}_ERR_BLOB;`,
+    '    }',
+  );
+  if (layers.length) {
+    out.push(
+      `    for (i = 0; i < ${layers.length}u; ++i) {`,
+      `        ${n.runtime('onnx2mcu_layer_data')} *l = &w.layer[i];`,
+      `        const uint32_t channel_bytes = 4u * blob_layers[i].channels;`,
+      `        l->weights = (const int8_t *)${p}_blob_find(&b, blob_layers[i].weights, ${P}_DTYPE_INT8, blob_layers[i].weight_count);`,
+      `        l->bias = (const int32_t *)${p}_blob_find(&b, blob_layers[i].bias, ${P}_DTYPE_INT32, channel_bytes);`,
+      `        l->multiplier = (const int32_t *)${p}_blob_find(&b, blob_layers[i].multiplier, ${P}_DTYPE_INT32, channel_bytes);`,
+      `        l->shift = (const int32_t *)${p}_blob_find(&b, blob_layers[i].shift, ${P}_DTYPE_INT32, channel_bytes);`,
+      '        if (l->weights == 0 || l->bias == 0 || l->multiplier == 0 || l->shift == 0) {',
+      '            if (detail != 0) {',
+      `                *detail = ${P}_BLOB_ERR_MISSING;`,
+      '            }',
+      `            return ${P}_ERR_BLOB;`,
+      '        }',
+      '    }',
+      '    *weights = w;',
+    );
+  }
+  out.push(`    return ${P}_OK;`, '}');
+  return out;
+}
 
+function inputFromPixels(m: LoweredModel): string[] {
+  const { P } = cNames(m.prefix);
   const inDims = m.tensorDims.get(m.inputTensor)!;
-  out.push('void model_input_from_pixels(const uint8_t *pixels, int8_t *input)', '{');
+  const out = [`void ${m.prefix}_input_from_pixels(const uint8_t *pixels, int8_t *input)`, '{'];
   if (m.inputLayout === 'nhwc') {
-    out.push('    int32_t i;', '    for (i = 0; i < MODEL_INPUT_SIZE; ++i) {', '        input[i] = (int8_t)((int32_t)pixels[i] - MODEL_INPUT_PIXEL_OFFSET);', '    }');
+    out.push('    int32_t i;', `    for (i = 0; i < ${P}_INPUT_SIZE; ++i) {`, `        input[i] = (int8_t)((int32_t)pixels[i] - ${P}_INPUT_PIXEL_OFFSET);`, '    }');
   } else {
     out.push('    int32_t p, c;', `    const int32_t pixel_count = ${inDims.h * inDims.w};`);
-    out.push('    for (p = 0; p < pixel_count; ++p) {', '        for (c = 0; c < MODEL_INPUT_C; ++c) {');
-    out.push('            input[c * pixel_count + p] = (int8_t)((int32_t)pixels[p * MODEL_INPUT_C + c] - MODEL_INPUT_PIXEL_OFFSET);');
+    out.push('    for (p = 0; p < pixel_count; ++p) {', `        for (c = 0; c < ${P}_INPUT_C; ++c) {`);
+    out.push(`            input[c * pixel_count + p] = (int8_t)((int32_t)pixels[p * ${P}_INPUT_C + c] - ${P}_INPUT_PIXEL_OFFSET);`);
     out.push('        }', '    }');
   }
-  out.push('}', '');
-  return out.join('\n');
+  out.push('}');
+  return out;
+}
+
+/** The kernel C of a model: the runtime files its layers need, in its namespace (file name → text). */
+export function runtimeFiles(m: LoweredModel, common: readonly string[], read: (name: string) => string): Map<string, string> {
+  const names = new Set<string>(common);
+  for (const c of m.layers) {
+    names.add(c.emitter.runtime.header);
+    for (const s of c.emitter.runtime.sources) names.add(s);
+  }
+  if (m.inputNchwTensor) {
+    names.add('onnx2mcu_transpose_s8.h');
+    names.add('onnx2mcu_transpose_s8.c');
+  }
+  return new Map([...names].sort().map((f) => [prefixedName(f, m.prefix), withPrefix(read(f), m.prefix)]));
 }

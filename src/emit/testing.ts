@@ -5,6 +5,11 @@
 import { quantizeMultiplier } from '../int8/arith.js';
 import type { QuantizedLayer, QuantizedModel, QuantParams } from '../int8/types.js';
 import { mulberry32 as rng } from '../util/random.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lowerModel, type LowerOptions, type LoweredModel } from '../lower/lower.js';
+import { planMemory, type PlanMemoryOptions, type RunnerPlan } from '../memory/plan_memory.js';
+import { emitArtifacts, type Artifacts, type EmitOptions } from './emit.js';
 
 
 const outSize = (n: number, k: number, s: number, d: number, p0: number, p1: number) => Math.floor((n + p0 + p1 - d * (k - 1) - 1) / s) + 1;
@@ -49,11 +54,11 @@ export function handMadeModel(seed: number, size = 17, classes = 5): QuantizedMo
     const outShape = [1, outC, oh, ow];
     layers.push({
       name: `layer_${layers.length}.${op}`, op, origin: [`Node${layers.length}`, `Node${layers.length}_bn`, `Node${layers.length}_relu`],
-      input: name, output: out, inputShape: shape, outputShape: outShape, inputQ: qIn, outputQ: qOut,
+      inputs: [name], output: out, inputShapes: [shape], outputShape: outShape, inputQ: [qIn], outputQ: qOut,
       actMin: qOut.zeroPoint, actMax: ri(90, 127),
       weights, weightShape, weightScales, bias: Int32Array.from({ length: outC }, () => ri(-3000, 3000)), multiplier, shift,
       kernel: [k, k], strides: [s, s], pads, dilations: [d, d], ...(op === 'depthwise_conv2d' ? { depthMultiplier: mult } : {}),
-    });
+    } as QuantizedLayer);
     tensors[out] = { shape: outShape, q: qOut };
     shape = outShape;
     name = out;
@@ -70,8 +75,8 @@ export function handMadeModel(seed: number, size = 17, classes = 5): QuantizedMo
     const outShape = [1, C, outSize(H, 3, 2, 1, 1, 1), outSize(W, 3, 2, 1, 1, 1)];
     const out = 'pooled';
     layers.push({
-      name: 'pool', op: 'average_pool', origin: ['AveragePool_7'], input: name, output: out, inputShape: shape, outputShape: outShape,
-      inputQ: qIn, outputQ: qIn, actMin: -128, actMax: 127, kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], countIncludePad: 0,
+      name: 'pool', op: 'average_pool', origin: ['AveragePool_7'], inputs: [name], output: out, inputShapes: [shape], outputShape: outShape,
+      inputQ: [qIn], outputQ: qIn, actMin: -128, actMax: 127, kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], countIncludePad: 0,
     });
     tensors[out] = { shape: outShape, q: qIn };
     shape = outShape;
@@ -90,8 +95,8 @@ export function handMadeModel(seed: number, size = 17, classes = 5): QuantizedMo
       shift[o] = m.shift;
     }
     layers.push({
-      name: 'classifier', op: 'fully_connected', origin: ['Flatten_8', 'Gemm_9'], input: name, output: 'logits', inputShape: shape, outputShape: [1, classes],
-      inputQ: qIn, outputQ: qOut, actMin: -128, actMax: 127, weights: Int8Array.from({ length: classes * K }, () => ri(-127, 127)), weightShape: [classes, K],
+      name: 'classifier', op: 'fully_connected', origin: ['Flatten_8', 'Gemm_9'], inputs: [name], output: 'logits', inputShapes: [shape], outputShape: [1, classes],
+      inputQ: [qIn], outputQ: qOut, actMin: -128, actMax: 127, weights: Int8Array.from({ length: classes * K }, () => ri(-127, 127)), weightShape: [classes, K],
       weightScales, bias: Int32Array.from({ length: classes }, () => ri(-2000, 2000)), multiplier: mult, shift,
     });
     tensors.logits = { shape: [1, classes], q: qOut };
@@ -105,4 +110,15 @@ export function handMadeModel(seed: number, size = 17, classes = 5): QuantizedMo
   };
 }
 
-export { writeArtifacts as writeFiles } from './emit.js';
+/** lower → plan → emit, for tests that start from a QuantizedModel. */
+export function emitModel(model: QuantizedModel, opts: LowerOptions & PlanMemoryOptions & EmitOptions = {}): Artifacts & { lowered: LoweredModel; runner: RunnerPlan } {
+  const lowered = lowerModel(model, opts);
+  const runner = planMemory(lowered, opts);
+  return { ...emitArtifacts(lowered, runner, opts), lowered, runner };
+}
+
+/** Writes emitted files into `dir` (tests; the CLI writes atomically). */
+export function writeFiles(dir: string, files: ReadonlyMap<string, Buffer>): void {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, data] of files) writeFileSync(join(dir, name), data);
+}

@@ -10,7 +10,7 @@
  * the C, below 2^31: |Σ| ≤ 255·127·K plus the bias), so the result equals the int32 arithmetic bit
  * for bit while V8 skips the int32 overflow checks.
  */
-import type { QuantizedLayer } from './types.js';
+import type { LayerBase, WindowFields } from './types.js';
 
 export interface Geometry {
   readonly H: number; readonly W: number; readonly Ho: number; readonly Wo: number;
@@ -21,13 +21,13 @@ export interface Geometry {
   readonly Hp: number; readonly Wp: number;
 }
 
-export function geometry(layer: QuantizedLayer): Geometry {
-  const [, , H, W] = layer.inputShape;
+export function geometry(layer: LayerBase & WindowFields): Geometry {
+  const [, , H, W] = layer.inputShapes[0];
   const [, , Ho, Wo] = layer.outputShape;
-  const [KH, KW] = layer.kernel ?? [1, 1];
-  const [sh, sw] = layer.strides ?? [1, 1];
-  const [pt, pl, pb, pr] = layer.pads ?? [0, 0, 0, 0];
-  const [dh, dw] = layer.dilations ?? [1, 1];
+  const [KH, KW] = layer.kernel;
+  const [sh, sw] = layer.strides;
+  const [pt, pl, pb, pr] = layer.pads;
+  const [dh, dw] = layer.dilations;
   return { H, W, Ho, Wo, KH, KW, sh, sw, pt, pl, pb, pr, dh, dw, Hp: pt + H + pb, Wp: pl + W + pr };
 }
 

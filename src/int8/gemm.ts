@@ -6,13 +6,13 @@
  * w and x − zp_in; exact, see conv_common.ts). Blocks of 4 output channels × 4 positions keep 16
  * accumulators in registers: each step loads 8 values for 16 multiply-accumulates.
  */
-import type { QuantizedLayer } from './types.js';
+import type { LayerBase, WeightedFields } from './types.js';
 import { requantize } from './requantize.js';
 
-export function gemmRequantize(layer: QuantizedLayer, wt: Float32Array, x: Float32Array, K: number, O: number, P: number, out: Int8Array, outOffset: number): void {
-  const bias = layer.bias!;
-  const mult = layer.multiplier!;
-  const shift = layer.shift!;
+export function gemmRequantize(layer: LayerBase & WeightedFields, wt: Float32Array, x: Float32Array, K: number, O: number, P: number, out: Int8Array, outOffset: number): void {
+  const bias = layer.bias;
+  const mult = layer.multiplier;
+  const shift = layer.shift;
   const zp = layer.outputQ.zeroPoint;
   const lo = layer.actMin;
   const hi = layer.actMax;
@@ -49,11 +49,11 @@ export function gemmRequantize(layer: QuantizedLayer, wt: Float32Array, x: Float
 }
 
 /** Output channel o at positions [p0, P), one at a time (the block remainders). */
-function gemmColumnsTail(layer: QuantizedLayer, wt: Float32Array, x: Float32Array, K: number, O: number, P: number, o: number, p0: number, out: Int8Array, outOffset: number): void {
-  const m = layer.multiplier![o];
-  const e = layer.shift![o];
+function gemmColumnsTail(layer: LayerBase & WeightedFields, wt: Float32Array, x: Float32Array, K: number, O: number, P: number, o: number, p0: number, out: Int8Array, outOffset: number): void {
+  const m = layer.multiplier[o];
+  const e = layer.shift[o];
   for (let p = p0; p < P; p++) {
-    let s = layer.bias![o];
+    let s = layer.bias[o];
     for (let k = 0; k < K; k++) s += wt[k * O + o] * x[k * P + p];
     out[outOffset + o * P + p] = requantize(s, m, e, layer.outputQ.zeroPoint, layer.actMin, layer.actMax);
   }

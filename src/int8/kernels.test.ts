@@ -44,10 +44,10 @@ function randomLayer(spec: Spec, seed: number, bigBias = false): QuantizedLayer 
   const O = spec.o;
   const zpOut = int(-128, 20);
   return {
-    name: `${spec.op}_${seed}`, op: spec.op, origin: ['test'], input: 'x', output: 'y',
-    inputShape: [N, spec.c, spec.h, spec.w],
+    name: `${spec.op}_${seed}`, op: spec.op, origin: ['test'], inputs: ['x'], output: 'y',
+    inputShapes: [[N, spec.c, spec.h, spec.w]],
     outputShape: fc ? [N, O] : [N, O, Ho, Wo],
-    inputQ: { scale: 0.05, zeroPoint: int(-128, 127) },
+    inputQ: [{ scale: 0.05, zeroPoint: int(-128, 127) }],
     outputQ: { scale: 0.1, zeroPoint: zpOut },
     actMin: r() < 0.5 ? zpOut : -128,
     actMax: r() < 0.5 ? int(zpOut, 127) : 127,
@@ -59,7 +59,7 @@ function randomLayer(spec: Spec, seed: number, bigBias = false): QuantizedLayer 
     shift: Int32Array.from({ length: O }, () => (bigBias ? -int(14, 20) : -int(0, 16))),
     ...(fc ? {} : { kernel: [KH, KW], strides: [sh, sw], pads: [...pads], dilations: [dh, dw] }),
     ...(spec.op === 'depthwise_conv2d' ? { depthMultiplier: spec.mult ?? 1 } : {}),
-  };
+  } as QuantizedLayer;
 }
 
 const SPECS: Spec[] = [
@@ -89,8 +89,8 @@ describe('fast int8 kernels equal the naive BigInt reference', () => {
     for (let seed = 1; seed <= 6; seed++) {
       const layer = randomLayer(spec, seed * 101 + spec.c, seed > 4);
       const r = mulberry32(seed);
-      const x = Int8Array.from({ length: layer.inputShape.reduce((a, b) => a * b, 1) }, () => Math.floor(r() * 256) - 128);
-      const fast = runLayerInt8(layer, x);
+      const x = Int8Array.from({ length: layer.inputShapes[0].reduce((a, b) => a * b, 1) }, () => Math.floor(r() * 256) - 128);
+      const fast = runLayerInt8(layer, [x]);
       const naive = naiveLayerInt8(layer, x);
       expect(Array.from(fast), `seed ${seed}`).toEqual(Array.from(naive));
       fast.forEach((v) => seen.add(v));

@@ -1,20 +1,20 @@
 /**
- * The quantized-model contract: what `quantizeGraph` (src/quant/quantize.ts) produces, what the
- * integer reference (src/quant/interpret_int8.ts) executes and what the C emitter (src/emit) prints.
+ * The quantized-model contract: what the quantizer (src/quant) produces, what the integer
+ * reference executes, what the C lowering (src/lower) and the QDQ export (src/crosscheck) read.
  * Plain data only (typed arrays, numbers, strings), so it can be dumped, compared and emitted.
  *
- * Arithmetic (DESIGN.md, TFLite / CMSIS-NN "double rounding"):
- *   real = scale × (q − zeroPoint)
- *   conv / depthwise / fully connected, per output channel c:
- *     acc   = bias[c] + Σ w[c,…] × (x − inputQ.zeroPoint)            (int32; never overflows here)
- *     y     = multiplyByQuantizedMultiplier(acc, multiplier[c], shift[c])   (src/quant/arith.ts)
- *     out   = clamp(y + outputQ.zeroPoint, actMin, actMax)
- *   Padded input positions read the value `inputQ.zeroPoint` (real 0), so they add nothing to acc.
- *   average_pool / global_average_pool (TFLite): outputQ equals inputQ (same scale and zero point);
- *     sum = Σ x over the counted window positions (int32), count = number counted,
- *     out = clamp(sum > 0 ? trunc((sum + floor(count/2)) / count) : trunc((sum − floor(count/2)) / count), actMin, actMax)
- *     (count_include_pad = 1: positions in the padding (not past it) count and contribute the zero
-     point; = 0: they are skipped.)
+ * A layer is a discriminated union on `op`. Each int8 op declares its own layer type in its op
+ * file (src/ops/<op>.ts) and adds it to `QuantizedLayers` by declaration merging:
+ *
+ *     declare module '../int8/types.js' { interface QuantizedLayers { max_pool: MaxPoolLayer } }
+ *
+ * so adding an op touches its own file only, and code that switches on `layer.op` still narrows.
+ *
+ * Arithmetic (DESIGN.md, TFLite / CMSIS-NN "double rounding"): real = scale × (q − zeroPoint); a
+ * layer with weights accumulates acc = bias[c] + Σ w × (x − zp_in) in int32 and requantizes per
+ * output channel with multiplyByQuantizedMultiplier (arith.ts), then adds the output zero point and
+ * clamps to [actMin, actMax]. Padded input positions read the input zero point (real 0). Each op
+ * file states its own rule next to its integer reference.
  *
  * Layouts: every shape and every activation buffer in this contract is NCHW (the IR's layout). The
  * C runner works channels-last and transposes at its boundary; the final output of MobileNet is
@@ -27,59 +27,62 @@ export interface QuantParams {
   readonly zeroPoint: number;
 }
 
-export type QuantizedOp =
-  | 'conv2d'
-  | 'depthwise_conv2d'
-  | 'fully_connected'
-  | 'average_pool'
-  | 'global_average_pool';
-
-export interface QuantizedLayer {
+/** What every int8 layer has. `Op` is the canonical op name (the union's discriminant). */
+export interface LayerBase<Op extends string = string> {
   /** Unique layer name (the canonical node's name), safe to turn into a C identifier after sanitizing. */
   readonly name: string;
-  readonly op: QuantizedOp;
-  /** The ONNX node names this layer was made from (for comments in generated C). */
+  readonly op: Op;
+  /** The source model's node names this layer was made from (for comments in generated C). */
   readonly origin: readonly string[];
-  /** Activation tensor names (keys of QuantizedModel.tensors). */
-  readonly input: string;
+  /** The activation tensors it reads, in the op's input order (keys of QuantizedModel.tensors). */
+  readonly inputs: readonly string[];
   readonly output: string;
-  /** NCHW shapes (fully_connected: input as the producer left it, output [N, O]). */
-  readonly inputShape: readonly number[];
+  /** NCHW shapes of `inputs` and of the output (fully_connected: input as its producer left it, output [N, O]). */
+  readonly inputShapes: readonly (readonly number[])[];
   readonly outputShape: readonly number[];
-  readonly inputQ: QuantParams;
+  /** Quantization of each input (the producing tensor's) and of the output. */
+  readonly inputQ: readonly QuantParams[];
   readonly outputQ: QuantParams;
   /** Output clamp in int8 units, fused activation included (e.g. Relu6 → [zp, zp + round(6/scale)]). */
   readonly actMin: number;
   readonly actMax: number;
-
-  // ---- conv2d, depthwise_conv2d, fully_connected ----
-  /** Weights, symmetric int8 in [−127, 127], IR layout: conv2d OIHW, depthwise (C·mult, 1, kh, kw), fc (O, K). */
-  readonly weights?: Int8Array;
-  readonly weightShape?: readonly number[];
-  /** Per output channel weight scale (zero point 0). */
-  readonly weightScales?: Float64Array;
-  /** int32 at scale inputQ.scale × weightScales[c], zero point 0. The −zp_in·Σw term is NOT folded in. */
-  readonly bias?: Int32Array;
-  /** Per output channel requantization: M_c = s_in·s_w[c]/s_out = multiplier[c] · 2^(shift[c] − 31). */
-  readonly multiplier?: Int32Array;
-  /** frexp exponent e (DESIGN.md): positive = left shift of acc before SRDHM, negative = rounding right shift after. */
-  readonly shift?: Int32Array;
-
-  // ---- conv2d, depthwise_conv2d, average_pool, global_average_pool ----
-  // (global_average_pool: kernel [H, W], strides [1, 1], pads 0, countIncludePad 1)
-  /** [kh, kw] */
-  readonly kernel?: readonly number[];
-  /** [sh, sw] */
-  readonly strides?: readonly number[];
-  /** [top, left, bottom, right] */
-  readonly pads?: readonly number[];
-  /** [dh, dw] (conv only) */
-  readonly dilations?: readonly number[];
-  /** depthwise_conv2d: output channel oc reads input channel floor(oc / depthMultiplier). */
-  readonly depthMultiplier?: number;
-  /** average_pool: 1 = padded positions count in the divisor (and read zeroPoint), 0 = they are skipped. */
-  readonly countIncludePad?: number;
 }
+
+/** A layer with per-output-channel int8 weights (conv2d, depthwise_conv2d, fully_connected). */
+export interface WeightedFields {
+  /** Symmetric int8 in [−127, 127], in the IR layout of the op (conv2d OIHW, depthwise (C·mult, 1, kh, kw), fc (O, K)). */
+  readonly weights: Int8Array;
+  readonly weightShape: readonly number[];
+  /** Per output channel weight scale (zero point 0). */
+  readonly weightScales: Float64Array;
+  /** int32 at scale inputQ[0].scale × weightScales[c], zero point 0. The −zp_in·Σw term is NOT folded in. */
+  readonly bias: Int32Array;
+  /** Per output channel requantization: M_c = s_in·s_w[c]/s_out = multiplier[c] · 2^(shift[c] − 31). */
+  readonly multiplier: Int32Array;
+  /** frexp exponent e (DESIGN.md): positive = left shift of acc before SRDHM, negative = rounding right shift after. */
+  readonly shift: Int32Array;
+}
+
+/** A sliding window over an NCHW input (convolutions and pools). */
+export interface WindowFields {
+  /** [kh, kw] */
+  readonly kernel: readonly number[];
+  /** [sh, sw] */
+  readonly strides: readonly number[];
+  /** [top, left, bottom, right] */
+  readonly pads: readonly number[];
+  /** [dh, dw] */
+  readonly dilations: readonly number[];
+}
+
+/**
+ * Every int8 layer type, by op name. Empty here: each op file adds its entry (see the file comment).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface QuantizedLayers {}
+
+/** Any int8 layer: the union of the op files' layer types, discriminated by `op`. */
+export type QuantizedLayer = QuantizedLayers[keyof QuantizedLayers];
 
 export interface QuantizedModel {
   readonly name: string;
@@ -99,7 +102,7 @@ export interface QuantizedModel {
     readonly floatScaling: string;
     /**
      * How exactly the int8 input represents the float input: 'exact', or a sentence saying how a
-     * residual half-step offset was folded into the first layers' biases (see quantize.ts).
+     * residual half-step offset was folded into the first layers' biases (see src/quant/quantize.ts).
      */
     readonly note: string;
   };
@@ -122,4 +125,21 @@ export interface QuantizedModel {
   readonly layers: readonly QuantizedLayer[];
   /** Every int8 activation tensor (input, layer outputs): NCHW shape and quantization. */
   readonly tensors: Readonly<Record<string, { readonly shape: readonly number[]; readonly q: QuantParams }>>;
+}
+
+/** The observed real range of one activation tensor. */
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** True when the layer carries per-channel weights (WeightedFields). */
+export function hasWeights(l: QuantizedLayer): l is QuantizedLayer & WeightedFields {
+  return (l as Partial<WeightedFields>).weights !== undefined;
+}
+
+/** The layer as a weighted layer, or an error naming it. */
+export function weightedLayer(l: QuantizedLayer): QuantizedLayer & WeightedFields {
+  if (!hasWeights(l)) throw new Error(`layer '${l.name}' (${l.op}) has no weights`);
+  return l;
 }

@@ -1,10 +1,9 @@
 /**
- * Lowering a QuantizedModel (NCHW, src/quant/types.ts) to what the C runner executes: one kernel
+ * Lowering a QuantizedModel (NCHW, src/int8/types.ts) to what the C runner executes: one kernel
  * call per layer on channels-last buffers. Each layer is lowered by its op's int8 part
- * (src/ops/<op>.ts: kernel choice, weights in that kernel's layout — conv OHWI, depthwise 1HWC,
- * fully connected (O, K) with K in the order the C buffer holds it —, biases with the −zp_in·Σw
- * term folded in, and the emitter model_c.ts prints it with); here: the C identifiers, every
- * tensor's size and channels-last dims, and the execution steps the memory planner sees.
+ * (src/ops/<op>.ts: kernel choice, weights in that kernel's layout, biases with the −zp_in·Σw term
+ * folded in, the emitter that prints it); here: the C identifiers, every tensor's size and
+ * channels-last dims, and the execution steps the memory planner sees.
  */
 import type { QuantizedLayer, QuantizedModel } from '../int8/types.js';
 import { getOp } from '../ops/registry.js';
@@ -13,11 +12,18 @@ import type { Step } from '../memory/lifetimes.js';
 import { uniqueIdents } from '../cgen/c_writer.js';
 import { cDims, type CDims, type CLayer } from '../cgen/c_layer.js';
 
-// The layer types live in c_layer.ts (op files import them from there); re-exported for the emitters.
 export type { CDims, CKernel, CLayer } from '../cgen/c_layer.js';
+
+export interface LowerOptions {
+  /** Layout of the input buffer the runner takes (default 'nhwc', as cameras deliver). */
+  readonly inputLayout?: 'nhwc' | 'nchw';
+  /** The C namespace of the generated code (default 'model'); layer identifiers stay out of it. */
+  readonly prefix?: string;
+}
 
 export interface LoweredModel {
   readonly model: QuantizedModel;
+  readonly prefix: string;
   readonly layers: readonly CLayer[];
   readonly inputLayout: 'nhwc' | 'nchw';
   /** The tensor the first layers read: the caller's buffer (nhwc) or its NHWC copy in the arena (nchw). */
@@ -33,8 +39,10 @@ export interface LoweredModel {
 
 const product = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
-/** The model as C layers: kernel choice (1×1 and depthwise 3×3 fast paths where they apply), dims, buffers. */
-export function lowerModel(model: QuantizedModel, inputLayout: 'nhwc' | 'nchw' = 'nhwc'): LoweredModel {
+/** The model as C layers: kernel choice (fast paths where they apply), dims, buffers. */
+export function lowerModel(model: QuantizedModel, opts: LowerOptions = {}): LoweredModel {
+  const inputLayout = opts.inputLayout ?? 'nhwc';
+  const prefix = opts.prefix ?? 'model';
   const tensorBytes = new Map<string, number>();
   const tensorDims = new Map<string, CDims>();
   const noteTensor = (name: string, shape: readonly number[], where: string) => {
@@ -43,11 +51,11 @@ export function lowerModel(model: QuantizedModel, inputLayout: 'nhwc' | 'nchw' =
   };
   noteTensor(model.input.name, model.input.shape, `model input '${model.input.name}'`);
 
-  const idents = uniqueIdents(model.layers.map((l) => l.name));
+  const idents = uniqueIdents(model.layers.map((l) => l.name), prefix);
   const layers: CLayer[] = model.layers.map((l, i) => {
     const where = `layer '${l.name}' (${l.op})`;
     noteTensor(l.output, l.outputShape, where);
-    return lowerLayer(l, idents[i], l.input, cDims(l.inputShape, where), cDims(l.outputShape, where), where);
+    return lowerLayer(l, idents[i], l.inputShapes.map((s) => cDims(s, where)), cDims(l.outputShape, where), where);
   });
   const outputTensor = model.output.name;
   const inputTensor = model.input.name;
@@ -60,15 +68,15 @@ export function lowerModel(model: QuantizedModel, inputLayout: 'nhwc' | 'nchw' =
     steps.push({ name: 'input_nchw_to_nhwc', inputs: [inputNchwTensor], outputs: [inputTensor] });
   }
   for (const c of layers) {
-    const inPlace = c.inPlaceScratch !== undefined ? { input: c.input, output: c.output, scratchBytes: c.inPlaceScratch } : undefined;
-    steps.push({ name: c.ident, inputs: [c.input], outputs: [c.output], ...(inPlace ? { inPlace } : {}) });
+    const inPlace = c.inPlaceScratch !== undefined ? { input: c.inputs[0], output: c.output, scratchBytes: c.inPlaceScratch } : undefined;
+    steps.push({ name: c.ident, inputs: c.inputs, outputs: [c.output], ...(inPlace ? { inPlace } : {}) });
   }
-  return { model, layers, inputLayout, inputTensor, inputNchwTensor, outputTensor, tensorBytes, tensorDims, steps };
+  return { model, prefix, layers, inputLayout, inputTensor, inputNchwTensor, outputTensor, tensorBytes, tensorDims, steps };
 }
 
 /** The op's int8 lowering (src/ops/<op>.ts): kernel choice, kernel-layout weights, folded bias, emitter. */
-function lowerLayer(l: QuantizedLayer, ident: string, input: string, inDims: CDims, outDims: CDims, where: string): CLayer {
+function lowerLayer(l: QuantizedLayer, ident: string, inDims: CDims[], outDims: CDims, where: string): CLayer {
   const int8 = getOp(l.op)?.int8;
   if (!int8) throw new UserError(`${where}: op not supported by the C emitter`);
-  return int8.lower(l, { ident, input, inDims, outDims, where });
+  return int8.lower(l, { ident, inputs: l.inputs, inDims, outDims, where });
 }

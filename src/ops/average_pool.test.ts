@@ -4,7 +4,8 @@ import { floatTensor } from '../ir/tensor.js';
 import { node } from '../passes/testing.js';
 import { global_average_pool } from './global_average_pool.js';
 import { naiveLayerInt8 } from '../quant/testing.js';
-import type { QuantizedLayer } from '../int8/types.js';
+import type { AveragePoolLayer } from './average_pool.js';
+import type { GlobalAveragePoolLayer } from './global_average_pool.js';
 import { mulberry32 } from '../util/random.js';
 
 // x = 0..15 on one 4×4 plane.
@@ -38,9 +39,9 @@ describe('average_pool', () => {
 });
 
 /** An int8 pool layer on one 4×4 plane (zero point −10) with the given window. */
-function int8Pool(attrs: Partial<QuantizedLayer> & Pick<QuantizedLayer, 'outputShape'>): QuantizedLayer {
+function int8Pool(attrs: Partial<AveragePoolLayer> & Pick<AveragePoolLayer, 'outputShape'>): AveragePoolLayer {
   const q = { scale: 0.1, zeroPoint: -10 };
-  return { name: 'pool', op: 'average_pool', origin: ['AveragePool'], input: 'x', output: 'y', inputShape: [1, 1, 4, 4], inputQ: q, outputQ: q, actMin: -128, actMax: 127, ...attrs };
+  return { name: 'pool', op: 'average_pool', origin: ['AveragePool'], inputs: ['x'], output: 'y', inputShapes: [[1, 1, 4, 4]], inputQ: [q], outputQ: q, actMin: -128, actMax: 127, kernel: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0], countIncludePad: 0, ...attrs };
 }
 
 describe('average_pool int8', () => {
@@ -51,13 +52,13 @@ describe('average_pool int8', () => {
   it('rounded means, half away from zero, padding counted as the zero point or skipped (hand-computed)', () => {
     // Windows: (0,0) = {−20}; (0,1) = {−17, −14}; (1,0) = {−8, 4}; (1,1) = {−5, −2, 7, 10}.
     // Skipped: −20/1, −31/2 = −15.5 → −16, −4/2, 10/4 = 2.5 → 3.
-    expect(Array.from(average_pool.int8!.run(int8Pool({ ...window, countIncludePad: 0 }), xq))).toEqual([-20, -16, -2, 3]);
+    expect(Array.from(average_pool.int8!.run(int8Pool({ ...window, countIncludePad: 0 }), [xq]))).toEqual([-20, -16, -2, 3]);
     // Counted (each pad adds −10): −50/4 = −12.5 → −13, −51/4 → −13, −24/4 = −6, 10/4 → 3.
-    expect(Array.from(average_pool.int8!.run(int8Pool({ ...window, countIncludePad: 1 }), xq))).toEqual([-13, -13, -6, 3]);
+    expect(Array.from(average_pool.int8!.run(int8Pool({ ...window, countIncludePad: 1 }), [xq]))).toEqual([-13, -13, -6, 3]);
   });
 
   it('clamps to the activation range', () => {
-    expect(Array.from(average_pool.int8!.run(int8Pool({ ...window, countIncludePad: 0, actMin: -15, actMax: 2 }), xq))).toEqual([-15, -15, -2, 2]);
+    expect(Array.from(average_pool.int8!.run(int8Pool({ ...window, countIncludePad: 0, actMin: -15, actMax: 2 }), [xq]))).toEqual([-15, -15, -2, 2]);
   });
 
   it('gives real 0 (the zero point) for windows wholly in the padding (pads > kernel, as a merged Pad makes)', () => {
@@ -66,13 +67,13 @@ describe('average_pool int8', () => {
     // and three padded positions: counted, (v + 3·(−10))/4 rounded half away from zero; not counted, v.
     const x = Int8Array.of(-4, 2, 6, 8);
     const q = { scale: 0.1, zeroPoint: -10 };
-    const layer = (countIncludePad: number): QuantizedLayer => ({
-      name: 'p', op: 'average_pool', origin: [], input: 'x', output: 'y', inputShape: [1, 1, 2, 2], outputShape: [1, 1, 4, 4],
-      inputQ: q, outputQ: q, actMin: -128, actMax: 127, kernel: [2, 2], strides: [2, 2], pads: [3, 3, 3, 3], countIncludePad,
+    const layer = (countIncludePad: number): AveragePoolLayer => ({
+      name: 'p', op: 'average_pool', origin: [], inputs: ['x'], output: 'y', inputShapes: [[1, 1, 2, 2]], outputShape: [1, 1, 4, 4],
+      inputQ: [q], outputQ: q, actMin: -128, actMax: 127, kernel: [2, 2], strides: [2, 2], pads: [3, 3, 3, 3], countIncludePad,
     });
     const z = -10;
-    expect(Array.from(average_pool.int8!.run(layer(1), x))).toEqual([z, z, z, z, z, -9, -7, z, z, -6, -6, z, z, z, z, z]);
-    expect(Array.from(average_pool.int8!.run(layer(0), x))).toEqual([z, z, z, z, z, -4, 2, z, z, 6, 8, z, z, z, z, z]);
+    expect(Array.from(average_pool.int8!.run(layer(1), [x]))).toEqual([z, z, z, z, z, -9, -7, z, z, -6, -6, z, z, z, z, z]);
+    expect(Array.from(average_pool.int8!.run(layer(0), [x]))).toEqual([z, z, z, z, z, -4, 2, z, z, 6, 8, z, z, z, z, z]);
   });
 
   it('equals the naive reference on random geometries (and global_average_pool as one whole-plane window)', () => {
@@ -89,14 +90,15 @@ describe('average_pool int8', () => {
       const Wo = Math.floor((W + pads[1] + pads[3] - kernel[1]) / strides[1]) + 1;
       if (Ho < 1 || Wo < 1) continue;
       const q = { scale: 0.1, zeroPoint: int(-128, 127) };
-      const layer: QuantizedLayer = {
-        name: 'p', op: 'average_pool', origin: [], input: 'x', output: 'y', inputShape: [N, C, H, W], outputShape: [N, C, Ho, Wo],
-        inputQ: q, outputQ: q, actMin: int(-128, -60), actMax: int(60, 127), kernel, strides, pads, countIncludePad: int(0, 1),
+      const layer: AveragePoolLayer = {
+        name: 'p', op: 'average_pool', origin: [], inputs: ['x'], output: 'y', inputShapes: [[N, C, H, W]], outputShape: [N, C, Ho, Wo],
+        inputQ: [q], outputQ: q, actMin: int(-128, -60), actMax: int(60, 127), kernel, strides, pads, countIncludePad: int(0, 1),
       };
       const x = Int8Array.from({ length: N * C * H * W }, () => int(-128, 127));
-      expect(Array.from(average_pool.int8!.run(layer, x)), JSON.stringify({ ...layer, name: t })).toEqual(Array.from(naiveLayerInt8(layer, x)));
-      const global: QuantizedLayer = { ...layer, op: 'global_average_pool', outputShape: [N, C, 1, 1], kernel: [H, W], strides: [1, 1], pads: [0, 0, 0, 0], countIncludePad: 1 };
-      expect(Array.from(global_average_pool.int8!.run(global, x))).toEqual(Array.from(naiveLayerInt8(global, x)));
+      expect(Array.from(average_pool.int8!.run(layer, [x])), JSON.stringify({ ...layer, name: t })).toEqual(Array.from(naiveLayerInt8(layer, x)));
+      const { kernel: _k, strides: _s, pads: _p, countIncludePad: _c, ...base } = layer;
+      const global: GlobalAveragePoolLayer = { ...base, op: 'global_average_pool', outputShape: [N, C, 1, 1] };
+      expect(Array.from(global_average_pool.int8!.run(global, [x]))).toEqual(Array.from(naiveLayerInt8(global, x)));
       checked++;
     }
     expect(checked).toBeGreaterThan(100);

@@ -2,12 +2,21 @@
  * channel_affine — y = x · scale[c] + bias[c] along axis 1 (the channel axis of NCHW or [N, C]),
  * then the act_min / act_max clamp. What a BatchNormalization becomes when there is no conv or
  * fully-connected producer to fold it into. Inputs [x (N, C, ...), scale (C), bias (C)].
+ *
+ * int8: a 1×1 depthwise layer (depthwise_conv2d's integer reference and C kernel), on NCHW inputs.
  */
 import type { Tensor } from '../ir/tensor.js';
 import { shapeToString, sizeOf } from '../ir/tensor.js';
 import type { OpDef } from './common/op.js';
 import { floatInput, needFloat, nodeError } from './common/checks.js';
 import { clampToActRange } from './conv2d.js';
+import { constantInput, layerBase, quantizeWeighted } from '../int8/quantize_layer.js';
+import { UserError } from '../util/errors.js';
+import type { DepthwiseConv2dLayer } from './depthwise_conv2d.js';
+import { int64Tensor } from '../ir/tensor.js';
+import { withActivation } from './common/onnx_form.js';
+
+const UNIT_WINDOW = { kernel: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1] } as const;
 
 export const channel_affine: OpDef = {
   op: 'channel_affine',
@@ -45,5 +54,40 @@ export const channel_affine: OpDef = {
     const x = outputs[0];
     const s = inputs[1];
     return { macs: x ? sizeOf(x.shape) : 0, params: s ? 2 * s.shape[0] : 0 };
+  },
+  // Mul and Add with the scale and bias reshaped to broadcast along axis 1.
+  toOnnx(n, g) {
+    const rank = g.values.get(n.inputs[0])!.shape.length;
+    const shape = int64Tensor([1, g.values.get(n.inputs[1])!.shape[0], ...new Array<number>(rank - 2).fill(1)]);
+    const s = `${n.name}__scale`;
+    const b = `${n.name}__bias`;
+    const node = (name: string, op: string, inputs: string[], outputs: string[]) => ({ name, op, inputs, outputs, attrs: {} });
+    return {
+      nodes: [
+        node(`${n.name}__reshape_scale`, 'Reshape', [n.inputs[1], `${s}_shape`], [s]),
+        node(`${n.name}__reshape_bias`, 'Reshape', [n.inputs[2], `${b}_shape`], [b]),
+        node(`${n.name}__mul`, 'Mul', [n.inputs[0], s], [`${n.outputs[0]}__scaled`]),
+        ...withActivation(n, 'Add', [`${n.outputs[0]}__scaled`, b], {}),
+      ],
+      constants: new Map([[`${s}_shape`, shape], [`${b}_shape`, shape]]),
+    };
+  },
+  quantize: {
+    *layer(node, ctx) {
+      if (ctx.graph.values.get(node.inputs[0])?.shape.length !== 4) throw new UserError(`node '${node.name}' (channel_affine): int8 supports it on NCHW tensors only`);
+      const scale = constantInput(ctx.graph, node, 1, 'scale');
+      const C = scale.shape[0];
+      const base = layerBase(node, ctx, 'depthwise_conv2d', ctx.outputParams(node.outputs[0]));
+      const weighted = yield* quantizeWeighted(node, ctx, base.inputQ[0], base.outputQ, {
+        weights: scale.data as Float32Array,
+        weightShape: [C, 1, 1, 1],
+        bias: constantInput(ctx.graph, node, 2, 'bias').data as Float32Array,
+        window: { kind: 'window', ...UNIT_WINDOW },
+        meanIndex: (o) => o,
+        inputChannel: (o) => o,
+      });
+      return { ...base, ...weighted, ...UNIT_WINDOW, depthMultiplier: 1 } satisfies DepthwiseConv2dLayer;
+    },
+    calibrationWindow: () => ({ kind: 'window', ...UNIT_WINDOW }),
   },
 };

@@ -5,30 +5,45 @@
  * (auto_pad already resolved), dilations [2], act_min / act_max (the fused activation range;
  * -Infinity / Infinity when unbounded).
  *
- * int8 (arithmetic in src/quant/kernels/conv_common.ts) as a matrix product: a 1×1 stride-1
- * unpadded conv (MobileNet's pointwise layers, most of its MACs) multiplies the input planes
- * directly; any other kernel first gathers its input windows (im2col: row k = (c·KH + i)·KW + j,
- * the order of the weights) and multiplies those. C kernels: onnx2mcu_conv_1x1_s8 for that
- * pointwise case, onnx2mcu_conv_s8 otherwise, weights OHWI.
+ * int8 (DESIGN.md): per-channel weights, acc = bias[o] + Σ w·(x − zp_in), padded taps reading zp_in,
+ * requantized per output channel. The integer reference works as a matrix product (building blocks
+ * in src/int8/conv_common.ts and gemm.ts): a 1×1 stride-1 unpadded conv (MobileNet's pointwise
+ * layers, most of its MACs) multiplies the input planes directly; any other kernel first gathers its
+ * input windows (im2col: row k = (c·KH + i)·KW + j, the order of the weights). C kernels:
+ * onnx2mcu_conv_1x1_s8 for that pointwise case, onnx2mcu_conv_s8 otherwise, weights OHWI.
  *
- * The helpers exported at the bottom (activation range, clamp, conv checks, conv lowering and
- * params struct) are shared by the other canonical op files.
+ * The helpers exported at the bottom (activation range, conv checks, the weighted-layer lowering,
+ * the params struct) are shared by the other canonical op files.
  */
-import type { Node, ValueInfo } from '../ir/graph.js';
-import { attrFloat, attrInts } from '../ir/graph.js';
+import type { Graph, Node, ValueInfo } from '../ir/graph.js';
+import { attrFloat, attrInt, attrInts } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { shapeToString, sizeOf } from '../ir/tensor.js';
-import type { OpDef } from './common/op.js';
-import type { ConvParams } from './kernels/conv.js';
-import { convFloat, convOutputShape } from './kernels/conv.js';
-import { floatInput, needFloat, needRank, nodeError } from './common/checks.js';
-import type { QuantizedLayer } from '../int8/types.js';
+import type { WindowSpec } from '../int8/calibration.js';
 import { geometry, paddedPlanes, type Geometry } from '../int8/conv_common.js';
 import { gemmRequantize, transposedWeights } from '../int8/gemm.js';
-import type { CKernelEmitter, CLayer, LowerContext } from '../cgen/c_layer.js';
-import { cLayerBase, dimsInit, foldedBias, kernelCall, need, windowText } from '../cgen/c_layer.js';
+import { constantInput, layerBase, quantizeWeighted, type QuantizeContext } from '../int8/quantize_layer.js';
+import type { LayerBase, QuantizedLayer, WeightedFields, WindowFields } from '../int8/types.js';
+import type { CKernelEmitter, CLayer, CRuntime, LowerContext } from '../cgen/c_layer.js';
+import { cLayerBase, designated, dimsInit, foldedBias, kernelCall, windowText } from '../cgen/c_layer.js';
 import { cInt } from '../cgen/c_writer.js';
+import { applyLayout, type WeightLayout } from '../cgen/layout.js';
+import type { QdqBuilder } from '../onnx/proto/qdq_builder.js';
 import { UserError } from '../util/errors.js';
+import type { OpDef } from './common/op.js';
+import { floatInput, needFloat, needRank, nodeError } from './common/checks.js';
+import { withActivation } from './common/onnx_form.js';
+import type { ConvParams } from './kernels/conv.js';
+import { convFloat, convOutputShape } from './kernels/conv.js';
+
+/** The int8 conv2d layer: per-channel weights (OIHW) over a sliding window. */
+export interface Conv2dLayer extends LayerBase<'conv2d'>, WeightedFields, WindowFields {}
+
+declare module '../int8/types.js' {
+  interface QuantizedLayers {
+    conv2d: Conv2dLayer;
+  }
+}
 
 export const conv2d: OpDef = {
   op: 'conv2d',
@@ -41,20 +56,42 @@ export const conv2d: OpDef = {
   cost(node, inputs, outputs) {
     return convCost(inputs, outputs);
   },
-  int8: { run: conv2dInt8, lower: lowerConv2d },
+  toOnnx: (n, g) => ({ nodes: withActivation(n, 'Conv', n.inputs, onnxConvAttrs(n, g, 1)) }),
+  quantize: {
+    *layer(node, ctx) {
+      const w = constantInput(ctx.graph, node, 1, 'weight');
+      const taps = w.shape[2] * w.shape[3];
+      const base = layerBase(node, ctx, 'conv2d', ctx.outputParams(node.outputs[0]));
+      const weighted = yield* quantizeWeighted(node, ctx, base.inputQ[0], base.outputQ, {
+        weights: w.data as Float32Array,
+        weightShape: w.shape,
+        bias: constantInput(ctx.graph, node, 2, 'bias').data as Float32Array,
+        window: convWindowSpec(node, ctx.graph),
+        meanIndex: (_o, k) => k,
+        inputChannel: (_o, k) => Math.floor(k / taps),
+      });
+      return { ...base, ...weighted, ...windowFields(node, w) } satisfies Conv2dLayer;
+    },
+    calibrationWindow: (node, g) => convWindowSpec(node, g),
+  },
+  int8: {
+    run: (l, [x]) => conv2dInt8(l as Conv2dLayer, x),
+    qdq: (l, b) => convQdq(l as Conv2dLayer, b, 1),
+    lower: (l, ctx) => lowerConv2d(l as Conv2dLayer, ctx),
+  },
 };
 
-function conv2dInt8(layer: QuantizedLayer, x: Int8Array): Int8Array {
+function conv2dInt8(layer: Conv2dLayer, x: Int8Array): Int8Array {
   const g = geometry(layer);
-  const [N, C] = layer.inputShape;
+  const [N, C] = layer.inputShapes[0];
   const O = layer.outputShape[1];
   const P = g.Ho * g.Wo;
   const K = C * g.KH * g.KW;
-  const wt = transposedWeights(layer.weights!, O);
+  const wt = transposedWeights(layer.weights, O);
   const out = new Int8Array(N * O * P);
   const pointwise = g.KH === 1 && g.KW === 1 && g.sh === 1 && g.sw === 1 && g.Hp === g.H && g.Wp === g.W && g.Ho === g.H && g.Wo === g.W;
   for (let n = 0; n < N; n++) {
-    const planes = paddedPlanes(x, layer.inputQ.zeroPoint, g, C, n);
+    const planes = paddedPlanes(x, layer.inputQ[0].zeroPoint, g, C, n);
     gemmRequantize(layer, wt, pointwise ? planes : im2col(planes, g, C), K, O, P, out, n * O * P);
   }
   return out;
@@ -81,39 +118,40 @@ function im2col(padded: Float32Array, g: Geometry, C: number): Float32Array {
 }
 
 /** Weights OIHW → OHWI; the 1×1 fast path where the conv is a plain matrix product over pixels. */
-function lowerConv2d(l: QuantizedLayer, ctx: LowerContext): CLayer {
-  const { w, kh, kw, strides, pads } = convWindow(l, ctx.where);
-  const O = ctx.outDims.c;
-  const I = ctx.inDims.c;
-  const perOut = I * kh * kw;
-  const weights = new Int8Array(O * perOut);
-  for (let o = 0; o < O; o++) for (let i = 0; i < I; i++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) {
-    weights[((o * kh + y) * kw + x) * I + i] = w[((o * I + i) * kh + y) * kw + x];
-  }
-  const pointwise = kh === 1 && kw === 1 && strides[0] === 1 && strides[1] === 1 && pads.every((p) => p === 0);
-  return convLayer(l, ctx, pointwise ? CONV_1X1 : CONV, weights, perOut);
+function lowerConv2d(l: Conv2dLayer, ctx: LowerContext): CLayer {
+  const [O, I, kh, kw] = l.weightShape;
+  const pointwise = kh === 1 && kw === 1 && l.strides.every((s) => s === 1) && l.pads.every((p) => p === 0);
+  return weightedCLayer(l, ctx, pointwise ? CONV_1X1 : CONV, { name: 'OHWI', view: [O, I, kh, kw], perm: [0, 2, 3, 1] });
 }
 
-function convEmitter(kernel: string, fn: string, describe: (c: CLayer) => string): CKernelEmitter {
+const CONV_RUNTIME: CRuntime = { header: 'onnx2mcu_conv_s8.h', sources: ['onnx2mcu_conv_s8.c'] };
+const CONV_1X1_RUNTIME: CRuntime = { header: 'onnx2mcu_conv_s8.h', sources: ['onnx2mcu_conv_1x1_s8.c'] };
+
+function convEmitter(kernel: string, fn: string, runtime: CRuntime, describe: (c: CLayer) => string): CKernelEmitter {
   return {
     kernel,
     fn,
     paramsBytes: 72,
+    runtime,
     describe,
-    params: (c) => ({ type: 'onnx2mcu_conv_params', init: `{\n${convParamsBody(c)}\n}` }),
-    call: (c, io) => kernelCall(fn, c, io, true),
-    weightLayout(c) {
-      const [kh, kw] = c.layer.kernel ?? [1, 1];
-      return `OHWI ${c.outDims.c}x${kh}x${kw}x${c.inDims.c}`;
-    },
+    params: (c) => ({ type: 'onnx2mcu_conv_params', init: designated(convParamsMembers(c)) }),
+    call: (c, io) => kernelCall(fn, c, io),
   };
 }
 
-const CONV = convEmitter('conv', 'onnx2mcu_conv_s8', (c) => {
-  const t = windowText(c.layer);
+const CONV = convEmitter('conv', 'onnx2mcu_conv_s8', CONV_RUNTIME, (c) => {
+  const t = windowText(c.layer as Conv2dLayer);
   return `conv ${t.kernel}${t.stride}${t.pads}`;
 });
-const CONV_1X1 = convEmitter('conv_1x1', 'onnx2mcu_conv_1x1_s8', () => 'pointwise conv 1x1 (fast path)');
+const CONV_1X1 = convEmitter('conv_1x1', 'onnx2mcu_conv_1x1_s8', CONV_1X1_RUNTIME, () => 'pointwise conv 1x1 (fast path)');
+
+/** The conv as ONNX QDQ: per-channel dequantized weights and bias, Conv on the dequantized input. */
+export function convQdq(l: Conv2dLayer | (LayerBase & WeightedFields & WindowFields), b: QdqBuilder, group: number): void {
+  const [wf, bf] = b.weightAndBias(l);
+  const y = `${l.name}.float_out`;
+  b.node('Conv', l.name, [b.float(l.inputs[0]), wf, bf], [y], { kernel_shape: l.kernel, strides: l.strides, pads: l.pads, dilations: l.dilations, group });
+  b.quantizeOutput(l, y);
+}
 
 // ---- shared by the canonical ops ------------------------------------------------------------
 
@@ -203,53 +241,85 @@ export function convCost(inputs: readonly (ValueInfo | undefined)[], outputs: re
   return { macs: sizeOf(y.shape) * w.shape[1] * w.shape[2] * w.shape[3], params: sizeOf(w.shape) + w.shape[0] };
 }
 
-// ---- int8 lowering shared by conv2d and depthwise_conv2d ----------------------------------------
+/** The ONNX Conv attributes of a canonical conv node (group 1, or the input channels for depthwise). */
+export function onnxConvAttrs(n: Node, g: Graph, group: 1 | 'channels'): Node['attrs'] {
+  const w = g.values.get(n.inputs[1])!;
+  return {
+    kernel_shape: [w.shape[2], w.shape[3]],
+    strides: [...attrInts(n, 'strides', [1, 1])],
+    pads: [...attrInts(n, 'pads', [0, 0, 0, 0])],
+    dilations: [...attrInts(n, 'dilations', [1, 1])],
+    group: group === 1 ? 1 : g.values.get(n.inputs[0])!.shape[1],
+    auto_pad: 'NOTSET',
+  };
+}
 
-/** The fields a conv layer's lowering needs (a UserError naming the layer when one is missing). */
-export function convWindow(l: QuantizedLayer, where: string) {
-  const w = need(l.weights, 'weights', where);
-  const [kh, kw] = need(l.kernel, 'kernel', where);
-  const strides = need(l.strides, 'strides', where);
-  const pads = need(l.pads, 'pads', where);
-  return { w, kh, kw, strides, pads, dilations: l.dilations ?? [1, 1] };
+/** The window a conv node reads its input through (calibration window means). */
+export function convWindowSpec(node: Node, g: Graph): WindowSpec {
+  const w = g.values.get(node.inputs[1]);
+  if (!w || w.shape.length !== 4) throw new Error(`node '${node.name}': weight '${node.inputs[1]}' is not 4-D`);
+  return { kind: 'window', ...windowFields(node, w) };
+}
+
+/** The window fields of a conv node with weight `w` (O, C, kh, kw). */
+export function windowFields(node: Node, w: { shape: readonly number[] }): WindowFields {
+  return {
+    kernel: [w.shape[2], w.shape[3]],
+    strides: [...attrInts(node, 'strides', [1, 1])],
+    pads: [...attrInts(node, 'pads', [0, 0, 0, 0])],
+    dilations: [...attrInts(node, 'dilations', [1, 1])],
+  };
+}
+
+/** depth_multiplier of a depthwise node (1 unless set). */
+export function depthMultiplier(node: Node): number {
+  return attrInt(node, 'depth_multiplier', 1);
 }
 
 /**
- * A conv CLayer from its weights in the kernel's layout (`perOut` per output channel): the
- * IR-layout weights' length checked, the bias folded (foldedBias sums per output channel, which
- * the layouts share), MACs = Ho·Wo·O·perOut.
+ * A weighted layer as a CLayer: its weights in `layout`, the bias with −zp_in·Σw folded in (the
+ * accumulator bound checked), MACs = Ho·Wo·O·(weights per output channel).
  */
-export function convLayer(l: QuantizedLayer, ctx: LowerContext, emitter: CKernelEmitter, weights: Int8Array, perOut: number, inPlaceScratch?: number): CLayer {
-  const w = need(l.weights, 'weights', ctx.where);
-  const O = ctx.outDims.c;
-  if (w.length !== O * perOut) throw new UserError(`${ctx.where}: ${w.length} weights, expected ${O * perOut}`);
-  const { bias, multiplier, shift } = foldedBias(l, w, O, perOut, ctx.where);
+export function weightedCLayer(l: QuantizedLayer & WeightedFields, ctx: LowerContext, emitter: CKernelEmitter, layout: WeightLayout, extra: Partial<CLayer> = {}): CLayer {
+  const O = l.weightShape[0];
+  const perOut = l.weights.length / O;
+  if (!Number.isInteger(perOut) || l.bias.length !== O || l.multiplier.length !== O || l.shift.length !== O) {
+    throw new UserError(`${ctx.where}: ${l.weights.length} weights, ${l.bias.length} biases, ${l.multiplier.length} multipliers, ${l.shift.length} shifts for ${O} output channels`);
+  }
+  const zp = l.inputQ[0].zeroPoint;
   return {
     ...cLayerBase(l, ctx, emitter),
-    weights,
-    bias,
-    multiplier,
-    shift,
+    data: {
+      weights: applyLayout(l.weights, layout),
+      layout,
+      bias: foldedBias(l.bias, l.weights, perOut, zp, ctx.where),
+      biasZeroPoint: zp,
+      multiplier: Int32Array.from(l.multiplier),
+      shift: Int32Array.from(l.shift),
+    },
     macs: ctx.outDims.h * ctx.outDims.w * O * perOut,
-    params: w.length + O,
-    ...(inPlaceScratch !== undefined ? { inPlaceScratch } : {}),
+    params: l.weights.length + O,
+    ...extra,
   };
 }
 
 /** The members of onnx2mcu_conv_params (also the first member of onnx2mcu_dw_conv_params). */
-export function convParamsBody(c: CLayer): string {
-  const l = c.layer;
-  const pads = l.pads ?? [0, 0, 0, 0];
-  const strides = l.strides ?? [1, 1];
-  const dil = l.dilations ?? [1, 1];
-  const kernel = l.kernel ?? [1, 1];
+export function convParamsMembers(c: CLayer): [string, string | number][] {
+  const l = c.layer as LayerBase & WindowFields;
   return [
-    `    ${dimsInit(c.inDims)}, ${dimsInit(c.outDims)},`,
-    `    ${kernel[0]}, ${kernel[1]}, /* kernel h, w */`,
-    `    ${strides[0]}, ${strides[1]}, /* stride h, w */`,
-    `    ${dil[0]}, ${dil[1]}, /* dilation h, w */`,
-    `    ${pads[0]}, ${pads[1]}, /* pad top, left (bottom ${pads[2]}, right ${pads[3]} implied by the output size) */`,
-    `    ${cInt(l.inputQ.zeroPoint)}, ${cInt(l.outputQ.zeroPoint)}, /* input, output zero point */`,
-    `    ${cInt(l.actMin)}, ${cInt(l.actMax)} /* act min, max */`,
-  ].join('\n');
+    ['input', dimsInit(c.inDims[0])],
+    ['output', dimsInit(c.outDims)],
+    ['kernel_h', l.kernel[0]],
+    ['kernel_w', l.kernel[1]],
+    ['stride_h', l.strides[0]],
+    ['stride_w', l.strides[1]],
+    ['dilation_h', l.dilations[0]],
+    ['dilation_w', l.dilations[1]],
+    ['pad_top', l.pads[0]],
+    ['pad_left', `${l.pads[1]} /* bottom ${l.pads[2]}, right ${l.pads[3]} implied by the output size */`],
+    ['input_zero_point', cInt(l.inputQ[0].zeroPoint)],
+    ['output_zero_point', cInt(l.outputQ.zeroPoint)],
+    ['act_min', cInt(l.actMin)],
+    ['act_max', cInt(l.actMax)],
+  ];
 }

@@ -8,14 +8,29 @@
  * MobileNet's) keeps its nine weights in registers; other kernels take the general loop. C kernels
  * (weights 1HWC): onnx2mcu_dw_conv_3x3_s8 for 3×3, multiplier 1, undilated, pads ≤ 1 — row-buffered,
  * so with stride 1 and the same shape it may run in place —, onnx2mcu_dw_conv_s8 otherwise.
+ * channel_affine (a BatchNormalization with nothing to fold into) quantizes to this layer too.
  */
-import type { OpDef } from './common/op.js';
-import { checkConvLike, convCost, convLayer, convParamsBody, convWindow, evalConvLike } from './conv2d.js';
-import type { QuantizedLayer } from '../int8/types.js';
+import type { LayerBase, WeightedFields, WindowFields } from '../int8/types.js';
 import { geometry, paddedPlanes } from '../int8/conv_common.js';
 import { requantize } from '../int8/requantize.js';
-import type { CKernelEmitter, CLayer, LowerContext } from '../cgen/c_layer.js';
-import { kernelCall, windowText } from '../cgen/c_layer.js';
+import { constantInput, layerBase, quantizeWeighted } from '../int8/quantize_layer.js';
+import type { CKernelEmitter, CLayer, CRuntime, LowerContext } from '../cgen/c_layer.js';
+import { designated, kernelCall, windowText } from '../cgen/c_layer.js';
+import type { OpDef } from './common/op.js';
+import { withActivation } from './common/onnx_form.js';
+import { checkConvLike, convCost, convParamsMembers, convQdq, convWindowSpec, depthMultiplier, evalConvLike, onnxConvAttrs, weightedCLayer, windowFields } from './conv2d.js';
+
+/** The int8 depthwise layer: per-channel weights (C·mult, 1, kh, kw) over a sliding window. */
+export interface DepthwiseConv2dLayer extends LayerBase<'depthwise_conv2d'>, WeightedFields, WindowFields {
+  /** Output channel oc reads input channel floor(oc / depthMultiplier). */
+  readonly depthMultiplier: number;
+}
+
+declare module '../int8/types.js' {
+  interface QuantizedLayers {
+    depthwise_conv2d: DepthwiseConv2dLayer;
+  }
+}
 
 export const depthwise_conv2d: OpDef = {
   op: 'depthwise_conv2d',
@@ -28,15 +43,43 @@ export const depthwise_conv2d: OpDef = {
   cost(node, inputs, outputs) {
     return convCost(inputs, outputs);
   },
-  int8: { run: depthwiseConv2dInt8, lower: lowerDepthwiseConv2d },
+  toOnnx: (n, g) => ({ nodes: withActivation(n, 'Conv', n.inputs, onnxConvAttrs(n, g, 'channels')) }),
+  quantize: {
+    *layer(node, ctx) {
+      const w = constantInput(ctx.graph, node, 1, 'weight');
+      const mult = depthMultiplier(node);
+      const taps = w.shape[2] * w.shape[3];
+      const base = layerBase(node, ctx, 'depthwise_conv2d', ctx.outputParams(node.outputs[0]));
+      const weighted = yield* quantizeWeighted(node, ctx, base.inputQ[0], base.outputQ, {
+        weights: w.data as Float32Array,
+        weightShape: w.shape,
+        bias: constantInput(ctx.graph, node, 2, 'bias').data as Float32Array,
+        window: convWindowSpec(node, ctx.graph),
+        meanIndex: (o, k) => Math.floor(o / mult) * taps + k,
+        inputChannel: (o) => Math.floor(o / mult),
+      });
+      return { ...base, ...weighted, ...windowFields(node, w), depthMultiplier: mult } satisfies DepthwiseConv2dLayer;
+    },
+    calibrationWindow: (node, g) => convWindowSpec(node, g),
+  },
+  int8: {
+    run: (l, [x]) => depthwiseConv2dInt8(l as DepthwiseConv2dLayer, x),
+    qdq: (l, b) => {
+      const d = l as DepthwiseConv2dLayer;
+      const C = d.inputShapes[0][1];
+      if (d.weightShape[0] !== C * d.depthMultiplier) throw new Error(`qdq export: depthwise layer '${d.name}': ${d.weightShape[0]} output channels for ${C} input channels × multiplier ${d.depthMultiplier}`);
+      convQdq(d, b, C);
+    },
+    lower: (l, ctx) => lowerDepthwiseConv2d(l as DepthwiseConv2dLayer, ctx),
+  },
 };
 
-function depthwiseConv2dInt8(layer: QuantizedLayer, x: Int8Array): Int8Array {
+function depthwiseConv2dInt8(layer: DepthwiseConv2dLayer, x: Int8Array): Int8Array {
   const g = geometry(layer);
-  const [N, C] = layer.inputShape;
+  const [N, C] = layer.inputShapes[0];
   const O = layer.outputShape[1];
-  const mult = layer.depthMultiplier ?? 1;
-  const w = layer.weights!;
+  const mult = layer.depthMultiplier;
+  const w = layer.weights;
   const { Ho, Wo, KH, KW, sh, sw, dh, dw, Hp, Wp } = g;
   const zp = layer.outputQ.zeroPoint;
   const lo = layer.actMin;
@@ -44,12 +87,12 @@ function depthwiseConv2dInt8(layer: QuantizedLayer, x: Int8Array): Int8Array {
   const out = new Int8Array(N * O * Ho * Wo);
   const taps = KH * KW;
   for (let n = 0; n < N; n++) {
-    const padded = paddedPlanes(x, layer.inputQ.zeroPoint, g, C, n);
+    const padded = paddedPlanes(x, layer.inputQ[0].zeroPoint, g, C, n);
     for (let o = 0; o < O; o++) {
       const plane = Math.floor(o / mult) * Hp * Wp;
-      const b = layer.bias![o];
-      const m = layer.multiplier![o];
-      const e = layer.shift![o];
+      const b = layer.bias[o];
+      const m = layer.multiplier[o];
+      const e = layer.shift[o];
       let y = (n * O + o) * Ho * Wo;
       if (KH === 3 && KW === 3 && dh === 1 && dw === 1) {
         const wo = o * 9;
@@ -96,47 +139,46 @@ function depthwiseConv2dInt8(layer: QuantizedLayer, x: Int8Array): Int8Array {
 }
 
 /** Weights (O, 1, kh, kw) → 1HWC (tap-major, channel fastest); the 3×3 fast path where it applies. */
-function lowerDepthwiseConv2d(l: QuantizedLayer, ctx: LowerContext): CLayer {
-  const { w, kh, kw, strides, pads, dilations } = convWindow(l, ctx.where);
-  const { inDims, outDims } = ctx;
-  const O = outDims.c;
-  const perOut = kh * kw;
-  const weights = new Int8Array(O * perOut);
-  for (let o = 0; o < O; o++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) {
-    weights[(y * kw + x) * O + o] = w[(o * kh + y) * kw + x];
-  }
-  const mult = l.depthMultiplier ?? O / inDims.c;
-  const fast = kh === 3 && kw === 3 && mult === 1 && dilations[0] === 1 && dilations[1] === 1 && pads.every((p) => p <= 1);
+function lowerDepthwiseConv2d(l: DepthwiseConv2dLayer, ctx: LowerContext): CLayer {
+  const [O, , kh, kw] = l.weightShape;
+  const inDims = ctx.inDims[0];
+  const { outDims } = ctx;
+  const fast = kh === 3 && kw === 3 && l.depthMultiplier === 1 && l.dilations.every((d) => d === 1) && l.pads.every((p) => p <= 1);
   // In place only where the row-buffered kernel allows it: stride 1, output row y over input row y.
-  const inPlace = fast && strides[0] === 1 && strides[1] === 1 && outDims.h === inDims.h && outDims.w === inDims.w && pads[0] <= 1;
-  return convLayer(l, ctx, fast ? DW_CONV_3X3 : DW_CONV, weights, perOut, inPlace ? 2 * inDims.w * inDims.c : undefined);
+  const inPlace = fast && l.strides.every((s) => s === 1) && outDims.h === inDims.h && outDims.w === inDims.w && l.pads[0] <= 1;
+  return weightedCLayer(l, ctx, fast ? DW_CONV_3X3 : DW_CONV, { name: '1HWC', view: [O, kh, kw], perm: [1, 2, 0] },
+    inPlace ? { inPlaceScratch: 2 * inDims.w * inDims.c } : {});
 }
 
+const DW_RUNTIME: CRuntime = { header: 'onnx2mcu_dw_conv_s8.h', sources: ['onnx2mcu_dw_conv_s8.c'] };
+const DW_3X3_RUNTIME: CRuntime = { header: 'onnx2mcu_dw_conv_s8.h', sources: ['onnx2mcu_dw_conv_3x3_s8.c'] };
+
 /** The two depthwise kernels differ in name, description and the 3×3 one's scratch-rows argument. */
-function dwEmitter(kernel: string, fn: string, describe: (c: CLayer) => string, rowsArgument: boolean): CKernelEmitter {
+function dwEmitter(kernel: string, fn: string, runtime: CRuntime, describe: (c: CLayer) => string, rowsArgument: boolean): CKernelEmitter {
   return {
     kernel,
     fn,
     paramsBytes: 76,
+    runtime,
     describe,
     params: (c) => ({
       type: 'onnx2mcu_dw_conv_params',
-      init: `{\n  {\n${convParamsBody(c)}\n  },\n    ${c.layer.depthMultiplier ?? c.outDims.c / c.inDims.c} /* depth multiplier */\n}`,
+      init: designated([
+        ['conv', designated(convParamsMembers(c), '        ')],
+        ['depth_multiplier', (c.layer as DepthwiseConv2dLayer).depthMultiplier],
+      ]),
     }),
     // The 3×3 kernel's last argument: the saved input rows when in place, else a null pointer.
-    call: (c, io) => kernelCall(fn, c, io, true, rowsArgument ? [io.scratch ?? '0'] : []),
-    weightLayout(c) {
-      const [kh, kw] = c.layer.kernel ?? [1, 1];
-      return `1HWC ${kh}x${kw}x${c.outDims.c}`;
-    },
+    call: (c, io) => kernelCall(fn, c, io, rowsArgument ? [io.scratch ?? '0'] : []),
   };
 }
 
-const DW_CONV = dwEmitter('dw_conv', 'onnx2mcu_dw_conv_s8', (c) => {
-  const t = windowText(c.layer);
-  return `depthwise conv ${t.kernel}${t.stride}${t.pads} multiplier ${c.layer.depthMultiplier ?? 1}`;
+const DW_CONV = dwEmitter('dw_conv', 'onnx2mcu_dw_conv_s8', DW_RUNTIME, (c) => {
+  const l = c.layer as DepthwiseConv2dLayer;
+  const t = windowText(l);
+  return `depthwise conv ${t.kernel}${t.stride}${t.pads} multiplier ${l.depthMultiplier}`;
 }, false);
-const DW_CONV_3X3 = dwEmitter('dw_conv_3x3', 'onnx2mcu_dw_conv_3x3_s8', (c) => {
-  const t = windowText(c.layer);
+const DW_CONV_3X3 = dwEmitter('dw_conv_3x3', 'onnx2mcu_dw_conv_3x3_s8', DW_3X3_RUNTIME, (c) => {
+  const t = windowText(c.layer as DepthwiseConv2dLayer);
   return `depthwise conv 3x3 (fast path)${t.stride}${t.pads}`;
 }, true);

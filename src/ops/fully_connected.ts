@@ -9,16 +9,27 @@
  */
 import { shapeToString, sizeOf } from '../ir/tensor.js';
 import type { Tensor } from '../ir/tensor.js';
+import type { LayerBase, WeightedFields } from '../int8/types.js';
+import { requantize } from '../int8/requantize.js';
+import { constantInput, layerBase, quantizeWeighted } from '../int8/quantize_layer.js';
+import type { CKernelEmitter, CLayer, LowerContext } from '../cgen/c_layer.js';
+import { designated, kernelCall } from '../cgen/c_layer.js';
+import { cInt } from '../cgen/c_writer.js';
+import type { WeightLayout } from '../cgen/layout.js';
 import type { OpDef } from './common/op.js';
 import { gemmFloat } from './kernels/gemm.js';
 import { floatInput, needFloat, needRank, nodeError } from './common/checks.js';
-import { clampToActRange } from './conv2d.js';
-import type { QuantizedLayer } from '../int8/types.js';
-import { requantize } from '../int8/requantize.js';
-import type { CKernelEmitter, CLayer, LowerContext } from '../cgen/c_layer.js';
-import { cLayerBase, foldedBias, kernelCall, need } from '../cgen/c_layer.js';
-import { cInt } from '../cgen/c_writer.js';
-import { UserError } from '../util/errors.js';
+import { withActivation } from './common/onnx_form.js';
+import { clampToActRange, weightedCLayer } from './conv2d.js';
+
+/** The int8 fully connected layer: per-output-channel weights (O, K). */
+export interface FullyConnectedLayer extends LayerBase<'fully_connected'>, WeightedFields {}
+
+declare module '../int8/types.js' {
+  interface QuantizedLayers {
+    fully_connected: FullyConnectedLayer;
+  }
+}
 
 export const fully_connected: OpDef = {
   op: 'fully_connected',
@@ -57,60 +68,102 @@ export const fully_connected: OpDef = {
     if (!x || !w) return { macs: 0, params: 0 };
     return { macs: x.shape[0] * w.shape[0] * w.shape[1], params: sizeOf(w.shape) + w.shape[0] };
   },
-  int8: { run: fullyConnectedInt8, lower: lowerFullyConnected },
+  // Flatten to [N, K], then Gemm with the weights transposed.
+  toOnnx(n) {
+    const flat = `${n.outputs[0]}__flat`;
+    return {
+      nodes: [
+        { name: `${n.name}__flatten`, op: 'Flatten', inputs: [n.inputs[0]], outputs: [flat], attrs: { axis: 1 } },
+        ...withActivation(n, 'Gemm', [flat, n.inputs[1], n.inputs[2]], { alpha: 1, beta: 1, transA: 0, transB: 1 }),
+      ],
+    };
+  },
+  quantize: {
+    *layer(node, ctx) {
+      const w = constantInput(ctx.graph, node, 1, 'weight');
+      const base = layerBase(node, ctx, 'fully_connected', ctx.outputParams(node.outputs[0]));
+      const weighted = yield* quantizeWeighted(node, ctx, base.inputQ[0], base.outputQ, {
+        weights: w.data as Float32Array,
+        weightShape: w.shape,
+        bias: constantInput(ctx.graph, node, 2, 'bias').data as Float32Array,
+        window: { kind: 'features' },
+        meanIndex: (_o, k) => k,
+      });
+      return { ...base, ...weighted } satisfies FullyConnectedLayer;
+    },
+    calibrationWindow: () => ({ kind: 'features' }),
+  },
+  int8: {
+    run: (l, [x]) => fullyConnectedInt8(l as FullyConnectedLayer, x),
+    qdq(layer, b) {
+      const l = layer as FullyConnectedLayer;
+      const [wf, bf] = b.weightAndBias(l);
+      const flat = `${l.name}.flat`;
+      const y = `${l.name}.float_out`;
+      b.node('Flatten', `${l.name}.flatten`, [b.float(l.inputs[0])], [flat], { axis: 1 });
+      b.node('Gemm', l.name, [flat, wf, bf], [y], { transA: 0, transB: 1 });
+      b.quantizeOutput(l, y);
+    },
+    lower: (l, ctx) => lowerFullyConnected(l as FullyConnectedLayer, ctx),
+  },
 };
 
-function fullyConnectedInt8(layer: QuantizedLayer, x: Int8Array): Int8Array {
-  const N = layer.inputShape[0];
-  const [O, K] = layer.weightShape!;
-  const w = layer.weights!;
-  const zp = layer.inputQ.zeroPoint;
+function fullyConnectedInt8(layer: FullyConnectedLayer, x: Int8Array): Int8Array {
+  const N = layer.inputShapes[0][0];
+  const [O, K] = layer.weightShape;
+  const w = layer.weights;
+  const zp = layer.inputQ[0].zeroPoint;
   const out = new Int8Array(N * O);
   const xc = new Float64Array(K);
   for (let n = 0; n < N; n++) {
     for (let k = 0; k < K; k++) xc[k] = x[n * K + k] - zp;
     for (let o = 0; o < O; o++) {
-      // Exact in doubles: see src/quant/kernels/conv_common.ts.
-      let s = layer.bias![o];
+      // Exact in doubles: see src/int8/conv_common.ts.
+      let s = layer.bias[o];
       const wBase = o * K;
       for (let k = 0; k < K; k++) s += w[wBase + k] * xc[k];
-      out[n * O + o] = requantize(s, layer.multiplier![o], layer.shift![o], layer.outputQ.zeroPoint, layer.actMin, layer.actMax);
+      out[n * O + o] = requantize(s, layer.multiplier[o], layer.shift[o], layer.outputQ.zeroPoint, layer.actMin, layer.actMax);
     }
   }
   return out;
 }
 
-/** True when the tensor's bytes are in the same order in NCHW and NHWC. */
-const layoutFree = (shape: readonly number[]) => shape.length < 3 || sizeOf(shape.slice(2)) === 1 || shape[1] === 1;
+/**
+ * The contract flattens the input in NCHW order; the C buffer is NHWC, so K is permuted to match
+ * (an identity when the input has one channel or a 1×1 plane).
+ */
+function fcLayout(inputShape: readonly number[], O: number, K: number): WeightLayout {
+  const s = inputShape;
+  if (s.length < 3 || sizeOf(s.slice(2)) === 1 || s[1] === 1) return { name: '(O, K)', view: [O, K], perm: [0, 1] };
+  const [, C, H, W] = s;
+  return { name: '(O, H·W·C)', view: [O, C, H, W], perm: [0, 2, 3, 1] };
+}
 
-function lowerFullyConnected(l: QuantizedLayer, ctx: LowerContext): CLayer {
-  const w = need(l.weights, 'weights', ctx.where);
+function lowerFullyConnected(l: FullyConnectedLayer, ctx: LowerContext): CLayer {
   const O = ctx.outDims.c;
-  const K = sizeOf(l.inputShape) / l.inputShape[0];
-  if (w.length !== O * K) throw new UserError(`${ctx.where}: ${w.length} weights, expected ${O}×${K}`);
-  let weights = w;
-  // The contract flattens the input in NCHW order; the C buffer is NHWC: permute K to match.
-  if (!layoutFree(l.inputShape)) {
-    const [, C, H, W] = l.inputShape;
-    weights = new Int8Array(w.length);
-    for (let o = 0; o < O; o++) for (let c = 0; c < C; c++) for (let p = 0; p < H * W; p++) weights[o * K + p * C + c] = w[o * K + c * H * W + p];
-  }
-  const { bias, multiplier, shift } = foldedBias(l, w, O, K, ctx.where);
-  return { ...cLayerBase(l, ctx, FC), inDims: { h: 1, w: 1, c: K }, weights, bias, multiplier, shift, macs: O * K, params: w.length + O };
+  const K = sizeOf(l.inputShapes[0]) / l.inputShapes[0][0];
+  return weightedCLayer(l, { ...ctx, inDims: [{ h: 1, w: 1, c: K }] }, FC, fcLayout(l.inputShapes[0], O, K));
 }
 
 const FC: CKernelEmitter = {
   kernel: 'fc',
   fn: 'onnx2mcu_fc_s8',
   paramsBytes: 24,
-  describe: (c) => `fully connected ${c.inDims.c} -> ${c.outDims.c}`,
+  runtime: { header: 'onnx2mcu_fc_s8.h', sources: ['onnx2mcu_fc_s8.c'] },
+  describe: (c) => `fully connected ${c.inDims[0].c} -> ${c.outDims.c}`,
   params(c) {
     const l = c.layer;
     return {
       type: 'onnx2mcu_fc_params',
-      init: `{ ${c.inDims.c}, ${c.outDims.c}, ${cInt(l.inputQ.zeroPoint)}, ${cInt(l.outputQ.zeroPoint)}, ${cInt(l.actMin)}, ${cInt(l.actMax)} }`,
+      init: designated([
+        ['in_features', c.inDims[0].c],
+        ['out_features', c.outDims.c],
+        ['input_zero_point', cInt(l.inputQ[0].zeroPoint)],
+        ['output_zero_point', cInt(l.outputQ.zeroPoint)],
+        ['act_min', cInt(l.actMin)],
+        ['act_max', cInt(l.actMax)],
+      ]),
     };
   },
-  call: (c, io) => kernelCall(FC.fn, c, io, true),
-  weightLayout: (c) => `(O, K) ${c.outDims.c}x${c.inDims.c}`,
+  call: (c, io) => kernelCall(FC.fn, c, io),
 };

@@ -26,4 +26,6 @@ export const softmax: OpDef = {
     return [{ dtype: 'float32', shape: [...x.shape], data }];
   },
   cost: () => ({ macs: 0, params: 0 }),
+  toOnnx: (n) => ({ nodes: [{ name: n.name, op: 'Softmax', inputs: [n.inputs[0]], outputs: [n.outputs[0]], attrs: { axis: attrInt(n, 'axis', -1) } }] }),
+  // No int8 form: a final softmax runs in float on the dequantized logits (QuantizedModel.output.softmax).
 };

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Node } from '../ir/graph.js';
 import { floatTensor } from '../ir/tensor.js';
 import { addWindowMeans } from './calibrate.js';
 import { rng } from './testing.js';
@@ -31,10 +30,9 @@ describe('addWindowMeans (the statistics bias correction uses)', () => {
     it(c.name, () => {
       const r = rng(c.shape.reduce((a, b) => a * 7 + b, 1));
       const data = Float32Array.from({ length: c.shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 0.5);
-      const node: Node = { name: 'n', op: 'conv2d', inputs: ['x', 'w', 'b'], outputs: ['y'], attrs: { strides: c.s, pads: c.p, dilations: c.d } };
       const sums = new Map<string, Float64Array>();
       const counts = new Map<string, number>();
-      addWindowMeans(node, floatTensor(c.shape, data), [c.k[0], c.k[1]], sums, counts);
+      addWindowMeans('n', floatTensor(c.shape, data), { kind: 'window', kernel: c.k, strides: c.s, pads: c.p, dilations: c.d }, sums, counts);
       const got = sums.get('n')!.map((v) => v / counts.get('n')!);
       const want = bruteWindowMeans(data, c.shape, c.k, c.s, c.p, c.d);
       expect(got.length).toBe(want.length);

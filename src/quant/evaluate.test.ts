@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calibrate } from './calibrate.js';
+import type { WeightedFields } from '../int8/types.js';
 import { evaluate, type EvalItem } from './index.js';
 import { runInt8Raw } from './int8_pool.js';
 import { pixelsToInt8Nchw, runInt8 } from './interpret_int8.js';
@@ -45,7 +46,7 @@ describe('evaluate on worker threads', () => {
 
   it('reports a worker failure as an error', async () => {
     // A layer whose weights do not fit its shapes: runLayerInt8 refuses it inside the workers.
-    const broken = { ...model, layers: model.layers.map((l, i) => (i === 0 ? { ...l, weights: l.weights!.subarray(1) } : l)) };
+    const broken = { ...model, layers: model.layers.map((l, i) => (i === 0 ? { ...l, weights: (l as unknown as WeightedFields).weights.subarray(1) } : l)) };
     await expect(evaluate(g, broken, items, { ...opts, threads: 2 })).rejects.toThrow(/int8 reference worker: int8: layer '.*' \(conv2d\): weights of shape/);
   }, 60_000);
 

@@ -12,7 +12,7 @@ import { softmaxFloat } from '../ops/kernels/softmax.js';
 import { sizeOf } from '../ir/tensor.js';
 import { UserError } from '../util/errors.js';
 import { getOp } from '../ops/registry.js';
-import type { QuantizedLayer, QuantizedModel, QuantParams } from '../int8/types.js';
+import type { QuantizedLayer, QuantizedModel, QuantParams, WeightedFields, WindowFields } from '../int8/types.js';
 
 export interface Int8RunOptions {
   /** 'all': also return every intermediate int8 tensor by name. */
@@ -30,28 +30,31 @@ export interface Int8RunResult {
   readonly tensors?: ReadonlyMap<string, Int8Array>;
 }
 
-/** Runs one layer on its int8 input (the op's int8 reference, through the op registry). */
-export function runLayerInt8(layer: QuantizedLayer, x: Int8Array): Int8Array {
-  if (x.length !== sizeOf(layer.inputShape)) throw new Error(`int8: layer '${layer.name}' expects ${sizeOf(layer.inputShape)} input values ([${layer.inputShape}]), got ${x.length}`);
+/** Runs one layer on its int8 inputs (the op's int8 reference, through the op registry). */
+export function runLayerInt8(layer: QuantizedLayer, inputs: readonly Int8Array[]): Int8Array {
+  if (inputs.length !== layer.inputs.length) throw new Error(`int8: layer '${layer.name}' reads ${layer.inputs.length} tensors, got ${inputs.length}`);
+  inputs.forEach((x, i) => {
+    const n = sizeOf(layer.inputShapes[i]);
+    if (x.length !== n) throw new Error(`int8: layer '${layer.name}' input ${i} has ${n} values ([${layer.inputShapes[i]}]), got ${x.length}`);
+  });
   const int8 = getOp(layer.op)?.int8;
   if (!int8) throw new UserError(`int8: layer '${layer.name}': op '${layer.op}' has no int8 reference`);
   checkLayerData(layer);
-  return int8.run(layer, x);
+  return int8.run(layer, inputs);
 }
 
 /**
  * The arrays a layer's kernel indexes, against its shapes: a layer is plain data (it may come from
  * a caller), and the kernels would read past a short array as 0 instead of failing.
  */
-function checkLayerData(l: QuantizedLayer): void {
+function checkLayerData(layer: QuantizedLayer): void {
+  const l = layer as Partial<WeightedFields & WindowFields> & QuantizedLayer;
   const bad = (what: string) => new UserError(`int8: layer '${l.name}' (${l.op}): ${what}`);
-  if ((l.op === 'conv2d' || l.op === 'depthwise_conv2d' || l.op === 'average_pool' || l.op === 'global_average_pool') && l.kernel?.length !== 2) {
-    throw bad('needs a kernel [h, w]');
-  }
-  if (l.op === 'conv2d' || l.op === 'depthwise_conv2d' || l.op === 'fully_connected') {
+  if (l.kernel !== undefined && l.kernel.length !== 2) throw bad('needs a kernel [h, w]');
+  if (l.weights !== undefined) {
     const O = l.outputShape[1];
-    if (!l.weights || !l.weightShape || l.weightShape[0] !== O || l.weights.length !== sizeOf(l.weightShape)) {
-      throw bad(`weights of shape [${l.weightShape ?? ''}] (${l.weights?.length ?? 0} values) do not fit ${O} output channels`);
+    if (!l.weightShape || l.weightShape[0] !== O || l.weights.length !== sizeOf(l.weightShape)) {
+      throw bad(`weights of shape [${l.weightShape ?? ''}] (${l.weights.length} values) do not fit ${O} output channels`);
     }
     for (const [name, a] of [['bias', l.bias], ['multiplier', l.multiplier], ['shift', l.shift]] as const) {
       if (a?.length !== O) throw bad(`${name} has ${a?.length ?? 0} values for ${O} output channels`);
@@ -66,12 +69,15 @@ export function runInt8(model: QuantizedModel, input: Int8Array, opts: Int8RunOp
   const live = new Map<string, Int8Array>([[model.input.name, input]]);
   // Last reader of each tensor, so intermediates are dropped as soon as possible.
   const lastUse = new Map<string, number>();
-  model.layers.forEach((l, i) => lastUse.set(l.input, i));
+  model.layers.forEach((l, i) => l.inputs.forEach((t) => lastUse.set(t, i)));
   model.layers.forEach((layer, i) => {
-    const x = live.get(layer.input);
-    if (!x) throw new Error(`int8: layer '${layer.name}' reads '${layer.input}', which is not computed`);
-    live.set(layer.output, runLayerInt8(layer, x));
-    if (!keepAll && lastUse.get(layer.input) === i && layer.input !== model.output.name) live.delete(layer.input);
+    const xs = layer.inputs.map((t) => {
+      const x = live.get(t);
+      if (!x) throw new Error(`int8: layer '${layer.name}' reads '${t}', which is not computed`);
+      return x;
+    });
+    live.set(layer.output, runLayerInt8(layer, xs));
+    if (!keepAll) for (const t of layer.inputs) if (lastUse.get(t) === i && t !== model.output.name) live.delete(t);
   });
   const raw = live.get(model.output.name);
   if (!raw) throw new Error(`int8: output '${model.output.name}' was not computed`);

@@ -7,6 +7,7 @@ import { createOrtEngine } from './ort_engine.js';
 import { pixelsToInt8Nchw, runInt8 } from './interpret_int8.js';
 import { floatToInt8Input } from './index.js';
 import { chooseActivationParams, inputQuantization, mseWeightScale, quantizeGraph } from './quantize.js';
+import { hasWeights, weightedLayer } from '../int8/types.js';
 import { naiveLayerInt8, pixelsToFloat, randomPixels, rng, tinyMobileNet, tinyPoolAffine } from './testing.js';
 
 const SIZE = 16;
@@ -56,12 +57,13 @@ describe('quantizeGraph + runInt8 on a small MobileNet-like graph', () => {
     expect(model.layers.map((l) => l.op)).toEqual(['conv2d', 'depthwise_conv2d', 'conv2d', 'global_average_pool', 'fully_connected']);
     expect(model.output).toMatchObject({ name: 'logits', shape: [1, 10], softmax: { axis: 1 }, floatOutput: 'probs' });
     expect(model.input).toMatchObject({ name: 'input', shape: [1, 3, SIZE, SIZE], pixelOffset: 128 });
-    for (const l of model.layers) {
-      if (l.weights) {
+    for (const layer of model.layers) {
+      if (hasWeights(layer)) {
+        const l = layer;
         expect(Math.max(...l.weights)).toBeLessThanOrEqual(127);
         expect(Math.min(...l.weights)).toBeGreaterThanOrEqual(-127);
         // every channel uses the full weight range (max |w_q| = 127) — none is dead here
-        const O = l.weightShape![0];
+        const O = l.weightShape[0];
         const per = l.weights.length / O;
         for (let o = 0; o < O; o++) expect(Math.max(...Array.from(l.weights.subarray(o * per, (o + 1) * per), Math.abs))).toBe(127);
       }
@@ -71,14 +73,14 @@ describe('quantizeGraph + runInt8 on a small MobileNet-like graph', () => {
     expect(conv1.outputQ.zeroPoint).toBe(-128);
     expect(conv1.actMin).toBe(-128);
     // the pool keeps its input's parameters (TFLite)
-    expect(model.layers[3].outputQ).toEqual(model.layers[3].inputQ);
+    expect(model.layers[3].inputQ).toEqual([model.layers[3].outputQ]);
   });
 
   it('matches a naive BigInt reference byte for byte on every layer', () => {
     for (const px of images.slice(0, 4)) {
       const res = runInt8(model, pixelsToInt8Nchw(px, SIZE, SIZE), { keep: 'all' });
       for (const l of model.layers) {
-        const x = res.tensors!.get(l.input)!;
+        const x = res.tensors!.get(l.inputs[0])!;
         expect(Array.from(res.tensors!.get(l.output)!), l.name).toEqual(Array.from(naiveLayerInt8(l, x)));
       }
     }
@@ -112,17 +114,17 @@ describe('dead channels (weights ≈ 1e-14, as conv_pw_2/3 of the real 0.25/128 
   const g = tinyMobileNet(11, { size: SIZE, deadChannel: true });
   const stats = calibrate(g, floatInputs, { progress: 'none' });
   const model = quantizeGraph(g, stats, { inputScaling: 'x/127.5-1' });
-  const pw = model.layers.find((l) => l.name === 'conv_pw_1')!;
+  const pw = weightedLayer(model.layers.find((l) => l.name === 'conv_pw_1')!);
 
   it('enlarges the weight scale so the int32 bias fits, as TFLite does', () => {
-    const sIn = pw.inputQ.scale;
+    const sIn = pw.inputQ[0].scale;
     // With s_w = max|w|/127 ≈ 6e-17 the bias 0.7 would need 0.7/(s_in·6e-17) ≫ 2^31.
     expect(0.7 / (sIn * (8e-14 / 127))).toBeGreaterThan(2 ** 31);
-    expect(Math.abs(pw.bias![1])).toBeLessThanOrEqual(2 ** 30);
-    expect(pw.bias![1]).toBeGreaterThan(2 ** 28);
+    expect(Math.abs(pw.bias[1])).toBeLessThanOrEqual(2 ** 30);
+    expect(pw.bias[1]).toBeGreaterThan(2 ** 28);
     // the dead weights quantize to 0 and the channel's output is relu6(0.7) = 0.7 within a step
-    const per = pw.weightShape![1];
-    expect(Array.from(pw.weights!.subarray(per, 2 * per))).toEqual(new Array(per).fill(0));
+    const per = pw.weightShape[1];
+    expect(Array.from(pw.weights.subarray(per, 2 * per))).toEqual(new Array(per).fill(0));
     const res = runInt8(model, pixelsToInt8Nchw(images[0], SIZE, SIZE), { keep: 'all' });
     const a3 = res.tensors!.get('a3')!;
     const plane = SIZE / 2 * SIZE / 2;
@@ -153,15 +155,15 @@ describe('bias correction', () => {
     expect(m[1]).toBeCloseTo(10, 6);
   });
   it('subtracts the mean shift from the bias before quantizing it', () => {
-    const on = quantizeGraph(g, stats, { inputScaling: 'x' }).layers[0];
-    const off = quantizeGraph(g, stats, { inputScaling: 'x', biasCorrection: false }).layers[0];
-    const sb = on.inputQ.scale * on.weightScales![0];
-    expect(on.weightScales![0]).toBeCloseTo(1 / 127, 12);
-    expect(Array.from(on.weights!)).toEqual([127, 38]);
+    const on = weightedLayer(quantizeGraph(g, stats, { inputScaling: 'x' }).layers[0]);
+    const off = weightedLayer(quantizeGraph(g, stats, { inputScaling: 'x', biasCorrection: false }).layers[0]);
+    const sb = on.inputQ[0].scale * on.weightScales[0];
+    expect(on.weightScales[0]).toBeCloseTo(1 / 127, 12);
+    expect(Array.from(on.weights)).toEqual([127, 38]);
     const shift = (38 / 127 - Math.fround(0.3)) * 10;
-    expect(off.bias![0]).toBe(Math.round(Math.fround(0.1) / sb));
-    expect(on.bias![0]).toBe(Math.round((Math.fround(0.1) - shift) / sb));
-    expect(on.bias![0] - off.bias![0]).toBeGreaterThan(0);
+    expect(off.bias[0]).toBe(Math.round(Math.fround(0.1) / sb));
+    expect(on.bias[0]).toBe(Math.round((Math.fround(0.1) - shift) / sb));
+    expect(on.bias[0] - off.bias[0]).toBeGreaterThan(0);
   });
 });
 
@@ -178,7 +180,7 @@ describe('average_pool and channel_affine (not in MobileNet)', () => {
       for (let i = 0; i < px.length; i++) {
         const res = runInt8(model, pixelsToInt8Nchw(px[i], size, size), { keep: 'all' });
         for (const l of model.layers) {
-          expect(Array.from(res.tensors!.get(l.output)!), l.name).toEqual(Array.from(naiveLayerInt8(l, res.tensors!.get(l.input)!)));
+          expect(Array.from(res.tensors!.get(l.output)!), l.name).toEqual(Array.from(naiveLayerInt8(l, res.tensors!.get(l.inputs[0])!)));
         }
         const f = runFloat(g, { input: inputs[i] }).get('y')!.data as Float32Array;
         const range = Math.max(...f) - Math.min(...f);

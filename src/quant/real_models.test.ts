@@ -4,13 +4,14 @@
  * interpreter, and an accuracy smoke test. Kept small (a few images) — `eval` measures the rest.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { importOnnx } from '../onnx/import.js';
-import { runFloatPasses } from '../../pipeline/index.js';
+import { runPipeline } from '../../pipeline/index.js';
+import { resolveModelSource } from '../model_source/model_source.js';
 import { readImageCsv } from '../images/list.js';
 import { runFloat } from '../graph/interpret.js';
 import { HAVE_SHARED, sharedPath, skipMessage } from '../util/shared.js';
-import { calibrate } from './calibrate.js';
-import { evaluate, inputSize, loadImageInputs, quantizeModel, type ImageInput } from './index.js';
+import { calibrate, calibrateAsync } from './calibrate.js';
+import { evaluate, type ImageInput } from './index.js';
+import { weightedLayer } from '../int8/types.js';
 import type { CalibrationStats } from './calibrate.js';
 import type { QuantizedModel } from '../int8/types.js';
 import { runInt8 } from './interpret_int8.js';
@@ -26,18 +27,19 @@ describe.skipIf(!HAVE_SHARED)('int8 on mobilenet_v1_0.25_128_imagenet', () => {
   let model: QuantizedModel;
   let stats: CalibrationStats;
   beforeAll(async () => {
-    g = runFloatPasses(importOnnx(sharedPath('models', 'mobilenet_v1_0.25_128_imagenet.onnx')));
     const calibPaths = readImageCsv(sharedPath('images', 'imagenet-val128', 'labels.csv')).map((r) => r.path).slice(0, 8);
-    calib = await loadImageInputs(calibPaths, inputSize(g), 'x/127.5-1');
-    ({ model, stats } = await quantizeModel(g, calib.map((c) => c.float), { inputScaling: 'x/127.5-1', progress: 'none' }));
+    const source = resolveModelSource(sharedPath('models', 'mobilenet_v1_0.25_128_imagenet.onnx'));
+    const r = await runPipeline({ source, calibration: calibPaths, options: { progress: 'none' } }, 'quantize');
+    ({ passes: g, quantize: model } = r);
+    ({ stats, images: calib } = { ...r.calibrate, images: [...r.calibrate.images] });
   });
 
   it('handles the dead channels of conv_pw_2 (7, 10) and conv_pw_3 (19): bias fits, weights 0, output = relu6(bias)', () => {
     for (const [name, channels] of [['conv_pw_2', [7, 10]], ['conv_pw_3', [19]]] as const) {
-      const layer = model.layers.find((l) => l.name === name)!;
+      const layer = weightedLayer(model.layers.find((l) => l.name === name)!);
       const wFloat = g.constants.get(g.nodes.find((n) => n.name === name)!.inputs[1])!.data as Float32Array;
       const bFloat = g.constants.get(g.nodes.find((n) => n.name === name)!.inputs[2])!.data as Float32Array;
-      const per = layer.weightShape![1];
+      const per = layer.weightShape[1];
       const res = runInt8(model, calib[0].int8, { keep: 'all' });
       const y = res.tensors!.get(layer.output)!;
       const plane = layer.outputShape[2] * layer.outputShape[3];
@@ -45,10 +47,10 @@ describe.skipIf(!HAVE_SHARED)('int8 on mobilenet_v1_0.25_128_imagenet', () => {
         const maxAbs = Math.max(...Array.from(wFloat.subarray(c * per, (c + 1) * per), Math.abs));
         expect(maxAbs).toBeLessThan(1e-10); // really dead
         // At s_w = max|w|/127 the bias would not fit int32 …
-        expect(Math.abs(bFloat[c]) / (layer.inputQ.scale * (maxAbs / 127))).toBeGreaterThan(2 ** 31);
+        expect(Math.abs(bFloat[c]) / (layer.inputQ[0].scale * (maxAbs / 127))).toBeGreaterThan(2 ** 31);
         // … so the scale was enlarged: the bias fits with headroom and the weights are 0
-        expect(Math.abs(layer.bias![c])).toBeLessThanOrEqual(2 ** 30);
-        expect(Array.from(layer.weights!.subarray(c * per, (c + 1) * per)).every((v) => v === 0)).toBe(true);
+        expect(Math.abs(layer.bias[c])).toBeLessThanOrEqual(2 ** 30);
+        expect(Array.from(layer.weights.subarray(c * per, (c + 1) * per)).every((v) => v === 0)).toBe(true);
         const want = Math.min(6, Math.max(0, bFloat[c]));
         for (let p = 0; p < plane; p++) {
           const got = layer.outputQ.scale * (y[c * plane + p] - layer.outputQ.zeroPoint);
@@ -63,7 +65,7 @@ describe.skipIf(!HAVE_SHARED)('int8 on mobilenet_v1_0.25_128_imagenet', () => {
     const picks = ['conv1', 'conv_dw_1', 'conv_dw_2', 'conv_pw_2', 'conv_dw_12', 'global_average_pooling2d_2', 'conv_preds'];
     for (const name of picks) {
       const l = model.layers.find((x) => x.name === name)!;
-      expect(Array.from(res.tensors!.get(l.output)!), name).toEqual(Array.from(naiveLayerInt8(l, res.tensors!.get(l.input)!)));
+      expect(Array.from(res.tensors!.get(l.output)!), name).toEqual(Array.from(naiveLayerInt8(l, res.tensors!.get(l.inputs[0])!)));
     }
   });
 
@@ -76,7 +78,7 @@ describe.skipIf(!HAVE_SHARED)('int8 on mobilenet_v1_0.25_128_imagenet', () => {
     } finally {
       await engine.release();
     }
-    const { stats: ortStats } = await quantizeModel(g, calib.slice(0, 2).map((c) => c.float), { inputScaling: 'x/127.5-1', progress: 'none' });
+    const ortStats = await calibrateAsync(g, calib.slice(0, 2).map((c) => c.float), { progress: 'none' });
     for (const [name, r] of ts.ranges) {
       const o = ortStats.ranges.get(name)!;
       expect(Math.abs(o.min - r.min), name).toBeLessThan(1e-4);
@@ -99,7 +101,7 @@ describe.skipIf(!HAVE_SHARED)('int8 on mobilenet_v1_0.25_128_imagenet', () => {
 
   for (const method of ['percentile', 'entropy', 'mse'] as const) {
     it(`the ${method} observer does not collapse the model on real activations`, async () => {
-      const { model: m } = await quantizeModel(g, calib.map((c) => c.float), { inputScaling: 'x/127.5-1', method, progress: 'none' });
+      const m = (await runPipeline({ source: resolveModelSource(sharedPath('models', 'mobilenet_v1_0.25_128_imagenet.onnx')), calibration: calib.map((c) => c.path), options: { method, progress: 'none' } }, 'quantize')).quantize;
       const rows = readImageCsv(sharedPath('images', 'imagenet-samples', 'labels.csv')).filter((_, i) => i % 50 === 25);
       const res = await evaluate(g, m, rows.map((r) => ({ path: r.path, label: Number(r.fields.index) })), { inputScaling: 'x/127.5-1', progress: 'none' });
       // a collapsed observer (e.g. textbook KL on these models) lands near chance: agreement ≈ 0
@@ -112,10 +114,12 @@ describe.skipIf(!HAVE_SHARED)('int8 on mobilenet_v1_0.25_128_imagenet', () => {
 
 describe.skipIf(!HAVE_SHARED)('int8 on vww_96_mlcommons (x/255 input, plain Relu, pooled Gemm head)', () => {
   it('matches float\'s decision on the 8 vww images with |Δp(person)| ≤ 0.1, calibrated on them', async () => {
-    const g = runFloatPasses(importOnnx(sharedPath('models', 'vww_96_mlcommons.onnx')));
     const rows = readImageCsv(sharedPath('images', 'vww', 'labels.csv'));
-    const imgs = await loadImageInputs(rows.map((r) => r.path), inputSize(g), 'x/255');
-    const { model } = await quantizeModel(g, imgs.map((c) => c.float), { inputScaling: 'x/255', progress: 'none' });
+    const source = resolveModelSource(sharedPath('models', 'vww_96_mlcommons.onnx'));
+    expect(source.scale).toBe('x/255');
+    const r = await runPipeline({ source, calibration: rows.map((x) => x.path), options: { progress: 'none' } }, 'quantize');
+    const { passes: g, quantize: model } = r;
+    const imgs = r.calibrate.images;
     expect(model.input.q).toEqual({ scale: 1 / 255, zeroPoint: -128 });
     let same = 0;
     for (const im of imgs) {

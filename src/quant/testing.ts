@@ -7,7 +7,7 @@ import { GraphBuilder } from '../graph/builder.js';
 import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { floatTensor, sizeOf } from '../ir/tensor.js';
-import type { QuantizedLayer } from '../int8/types.js';
+import type { QuantizedLayer, WeightedFields, WindowFields } from '../int8/types.js';
 import { mulberry32 as rng } from '../util/random.js';
 
 export { rng };
@@ -133,9 +133,12 @@ function requant(acc: bigint, m: number, shift: number, zp: number, lo: number, 
 }
 
 /** One layer, computed the slow obvious way: pad with zp_in, loop over every tap, BigInt requantize. */
-export function naiveLayerInt8(l: QuantizedLayer, x: Int8Array): Int8Array {
-  const out = new Int8Array(sizeOf(l.outputShape));
-  const zpIn = l.inputQ.zeroPoint;
+export function naiveLayerInt8(layer: QuantizedLayer, x: Int8Array): Int8Array {
+  const out = new Int8Array(sizeOf(layer.outputShape));
+  // A copy with the single input's shape, and a global pool as a window over the whole plane.
+  const global = layer.op === 'global_average_pool' ? { kernel: layer.inputShapes[0].slice(2), strides: [1, 1], pads: [0, 0, 0, 0], countIncludePad: 1 } : {};
+  const l = { ...layer, inputShape: layer.inputShapes[0], ...global } as QuantizedLayer & Partial<WeightedFields & WindowFields> & { countIncludePad?: number; depthMultiplier?: number; inputShape: readonly number[] };
+  const zpIn = l.inputQ[0].zeroPoint;
   if (l.op === 'fully_connected') {
     const [O, K] = l.weightShape!;
     const N = l.inputShape[0];

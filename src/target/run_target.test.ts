@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convertModel } from './repo_convert.js';
+import { convertModel } from './convert_testing.js';
 import { sharedPath } from './repo.js';
 import { benchTarget, formatBenchTarget, type BenchTargetResult } from './bench_target.js';
 import { announceSkip, missingShared, missingTools, timed } from './testing.js';

@@ -13,7 +13,6 @@
 import type { DType, Tensor } from '../ir/tensor.js';
 import { sizeOf } from '../ir/tensor.js';
 import { UserError } from '../util/errors.js';
-import { signatureShape } from './model_json.js';
 
 export interface TfAttrValue {
   readonly s?: string;
@@ -261,4 +260,24 @@ export function tensorFromBytes(dtype: DType, shape: readonly number[], bytes: U
     case 'int8': return { dtype, shape: [...shape], data: new Int8Array(b) };
     default: return { dtype, shape: [...shape], data: copy };
   }
+}
+
+/** A TensorShapeProto in JSON ({ dim: [{ size: '3' }] }) as numbers; undefined when absent or of unknown rank. */
+export function signatureShape(s: unknown, where: string): number[] | undefined {
+  if (s === undefined) return undefined;
+  if (!isPlainObject(s)) throw new UserError(`${where} is not an object`);
+  if (s.unknownRank === true) return undefined;
+  const dims = s.dim ?? [];
+  if (!Array.isArray(dims)) throw new UserError(`${where}.dim is not a list`);
+  return dims.map((d, i) => {
+    const size = isPlainObject(d) ? (d.size ?? '0') : undefined;
+    const v = typeof size === 'string' || typeof size === 'number' ? Number(size) : NaN;
+    if (!Number.isSafeInteger(v) || v < -1) throw new UserError(`${where}.dim[${i}].size '${String(size)}' is not an integer ≥ -1`);
+    return v;
+  });
+}
+
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

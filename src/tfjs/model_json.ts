@@ -11,7 +11,7 @@ import { statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { readRegularFile } from './files.js';
-import type { TfAttrValue } from './attributes.js';
+import { signatureShape, type TfAttrValue } from './attributes.js';
 
 export interface TfNode {
   readonly name: string;
@@ -151,21 +151,6 @@ function parseSignature(sig: unknown, where: string): TfjsModelJson['signature']
     });
   };
   return { inputs: side('inputs'), outputs: side('outputs') };
-}
-
-/** A TensorShapeProto in JSON ({ dim: [{ size: '3' }] }) as numbers; undefined when absent or of unknown rank. */
-export function signatureShape(s: unknown, where: string): number[] | undefined {
-  if (s === undefined) return undefined;
-  if (!isObject(s)) throw new UserError(`${where} is not an object`);
-  if (s.unknownRank === true) return undefined;
-  const dims = s.dim ?? [];
-  if (!Array.isArray(dims)) throw new UserError(`${where}.dim is not a list`);
-  return dims.map((d, i) => {
-    const size = isObject(d) ? (d.size ?? '0') : undefined;
-    const v = typeof size === 'string' || typeof size === 'number' ? Number(size) : NaN;
-    if (!Number.isSafeInteger(v) || v < -1) throw new UserError(`${where}.dim[${i}].size '${String(size)}' is not an integer ≥ -1`);
-    return v;
-  });
 }
 
 /** 'node:1' → ['node', 1]; 'node' → ['node', 0]. */

@@ -1,7 +1,7 @@
 /**
  * The TF.js and ONNX files of the same model (same h5 weights) give the same network:
  * - the same canonical graph after runFloatPasses: op sequence, attributes and weight shapes;
- * - plain variants: bit-identical weights, and the same int8 model from quantizeFromImages;
+ * - plain variants: bit-identical weights, and the same int8 model from the pipeline (up to 'quantize');
  * - fused variants: TF folded BatchNormalization itself before writing the file, and it rounded
  *   var + ε to float32 where fold_batchnorm works in float64. The test reproduces TF's fused
  *   weights bit for bit from the plain variant with that one rounding, bounds the difference to
@@ -14,7 +14,9 @@ import { runFloatPasses } from '../../pipeline/index.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { importOnnx } from '../onnx/import.js';
 import type { QuantizedModel } from '../quant/index.js';
-import { loadImageInputs, quantizeFromImages, runInt8 } from '../quant/index.js';
+import { loadImageInputs, runInt8 } from '../quant/index.js';
+import { runPipeline } from '../../pipeline/index.js';
+import { resolveModelSource } from '../model_source/model_source.js';
 import { HAVE_SHARED, skipMessage } from '../util/shared.js';
 import type { TfjsFixture } from './fixtures.js';
 import { TFJS_FIXTURES } from './fixtures.js';
@@ -194,10 +196,11 @@ describe.skipIf(!HAVE_SHARED)('TF.js and ONNX files of the same model: the int8 
   for (const fx of TFJS_FIXTURES) {
     it(`${fx.name}: quantized like the ONNX model on the same 8 calibration images`, async () => {
       const images = fx.images();
-      const quantize = async (g: Graph, biasCorrection?: false): Promise<QuantizedModel> =>
-        (await quantizeFromImages(g, images, { inputScaling: fx.scale, progress: 'none', threads: 1, ...(biasCorrection === false ? { biasCorrection } : {}) })).model;
-      const g = runFloatPasses(importTfjs(fx.dir));
-      const ref = canonicalOnnx(fx);
+      // The pipeline up to 'quantize', as convert runs it, from each file.
+      const quantize = async (model: string, biasCorrection?: false): Promise<QuantizedModel> =>
+        (await runPipeline({ source: resolveModelSource(model, fx.scale), calibration: images, options: { progress: 'none', threads: 1, ...(biasCorrection === false ? { biasCorrection } : {}) } }, 'quantize')).quantize;
+      const g = fx.dir;
+      const ref = fx.onnx;
       const ours = await quantize(g);
       const theirs = await quantize(ref);
       const d = quantDiff(ours, theirs);

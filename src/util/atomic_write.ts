@@ -1,9 +1,9 @@
 /**
  * Atomic output: write to a temporary file (or folder) next to the destination, then rename it
- * into place, so a crash or an error never leaves a half-written artifact behind. (A general
- * utility; it lives here because src/util belongs to the lead — move it there when convenient.)
+ * into place, so a crash or an error never leaves a half-written artifact behind. Whether a
+ * destination may be replaced at all is decided before, in output_paths.ts.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 function tempNameFor(path: string): string {
@@ -24,8 +24,9 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 }
 
 /**
- * Fills a temporary folder with `fill(tmpDir)`, then replaces `dir` with it. On any error the
- * temporary folder is removed and `dir` is left as it was.
+ * Fills a temporary folder with `fill(tmpDir)`, then replaces `dir` with it: the old folder is
+ * renamed aside, the new one renamed into place, and only then the old one removed. On any error
+ * the temporary folder is removed and `dir` is left as it was.
  */
 export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => void | Promise<void>): Promise<void> {
   mkdirSync(dirname(dir), { recursive: true });
@@ -33,10 +34,18 @@ export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => void
   mkdirSync(tmp);
   try {
     await fill(tmp);
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
+  const old = existsSync(dir) ? `${tmp}.old` : undefined;
+  try {
+    if (old) renameSync(dir, old);
+    renameSync(tmp, dir);
+  } catch (e) {
+    if (old && !existsSync(dir)) renameSync(old, dir);
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  if (old) rmSync(old, { recursive: true, force: true });
 }

@@ -3,27 +3,8 @@
  * (-std=c99 -Wall -Wextra -Werror -pedantic), optionally under AddressSanitizer + UBSan.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-/** Folder holding the hand-written C kernels (copied into every generated output). */
-export const RUNTIME_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'runtime');
-
-/** The kernel sources and headers a generated runner needs, in a fixed order. */
-export const RUNTIME_FILES: readonly string[] = [
-  'onnx2mcu_arith.h',
-  'onnx2mcu_kernels.h',
-  'conv_s8.c',
-  'conv_1x1_s8.c',
-  'dw_conv_s8.c',
-  'dw_conv_3x3_s8.c',
-  'fc_s8.c',
-  'avg_pool_s8.c',
-  'global_avg_pool_s8.c',
-  'transpose_s8.c',
-  'onnx2mcu_blob.h',
-  'onnx2mcu_blob.c',
-];
+export { RUNTIME_DIR, runtimeSources } from '../runtime/runtime_files.js';
 
 export const STRICT_FLAGS: readonly string[] = ['-std=c99', '-Wall', '-Wextra', '-Werror', '-pedantic'];
 export const SANITIZE_FLAGS: readonly string[] = ['-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-g'];
@@ -62,9 +43,4 @@ export function compileC(opts: CompileOptions): string {
     throw new Error(`${opts.compiler} failed: ${err.stderr?.toString() ?? String(e)}`);
   }
   return opts.out;
-}
-
-/** The runtime's .c files as absolute paths. */
-export function runtimeSources(): string[] {
-  return RUNTIME_FILES.filter((f) => f.endsWith('.c')).map((f) => join(RUNTIME_DIR, f));
 }

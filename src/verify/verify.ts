@@ -16,11 +16,10 @@ import { loadPixelsUint8 } from '../images/load.js';
 import { listImages } from '../images/list.js';
 import { runInt8Raw } from '../quant/int8_pool.js';
 import { pixelsToInt8Nchw } from '../quant/interpret_int8.js';
-import type { QuantizedLayer, QuantizedModel } from '../int8/types.js';
+import type { QuantizedModel } from '../int8/types.js';
 import { UserError } from '../util/errors.js';
-import { readBlob } from '../emit/blob.js';
+import { checkArtifactHashes, readManifest, reconstructModel, type Manifest } from '../artifacts/manifest.js';
 import { availableCompilers, compileC, type Compiler } from './compile.js';
-import { sha256, type ManifestLayer } from '../emit/manifest.js';
 import { mulberry32 } from '../util/random.js';
 
 export interface VerifyOptions {
@@ -49,109 +48,14 @@ export interface VerifyResult {
   readonly builds: string[];
 }
 
-/** The parts of manifest.json that verify reads. */
-interface Manifest {
-  model: { name: string };
-  input: {
-    tensor: string; shape_nchw: number[]; layout: 'nhwc' | 'nchw'; scale: number; zero_point: number;
-    feed: { pixel_offset: number; pixel_mapping: string; float_scaling: string; note: string };
-  };
-  output: { tensor: string; shape: number[]; scale: number; zero_point: number; float_output: string; softmax?: { axis: number } };
-  layers: ManifestLayer[];
-  tensors: Record<string, { shape: number[]; scale: number; zero_point: number }>;
-  files: Record<string, { bytes: number; sha256: string }>;
-}
-
-export function readManifest(dir: string): Manifest {
-  const p = join(dir, 'manifest.json');
-  if (!existsSync(p)) throw new UserError(`${dir}: no manifest.json (not an onnx2mcu output folder?)`);
-  return JSON.parse(readFileSync(p, 'utf8')) as Manifest;
-}
-
-/** Throws a UserError naming the first artifact whose bytes differ from the manifest's sha256. */
-export function checkArtifactHashes(dir: string, manifest: Manifest): void {
-  for (const [name, f] of Object.entries(manifest.files)) {
-    const p = join(dir, name);
-    if (!existsSync(p)) throw new UserError(`${p}: listed in manifest.json but missing`);
-    if (sha256(readFileSync(p)) !== f.sha256) throw new UserError(`${p}: sha256 differs from manifest.json (file modified?)`);
-  }
-}
-
-/** Rebuilds the QuantizedModel from manifest.json + weights.bin (NCHW layouts, unfolded bias). */
-export function reconstructModel(dir: string): QuantizedModel {
-  const full = readManifest(dir);
-  const blob = readBlob(readFileSync(join(dir, 'weights.bin')));
-  const layers: QuantizedLayer[] = full.layers.map((ml) => {
-    const base = {
-      name: ml.name, op: ml.op, origin: ml.origin, input: ml.input, output: ml.output,
-      inputShape: ml.input_shape, outputShape: ml.output_shape,
-      inputQ: { scale: ml.input_q.scale, zeroPoint: ml.input_q.zero_point },
-      outputQ: { scale: ml.output_q.scale, zeroPoint: ml.output_q.zero_point },
-      actMin: ml.act_min, actMax: ml.act_max,
-      ...(ml.kernel_size ? { kernel: ml.kernel_size } : {}),
-      ...(ml.strides ? { strides: ml.strides } : {}),
-      ...(ml.pads ? { pads: ml.pads } : {}),
-      ...(ml.dilations ? { dilations: ml.dilations } : {}),
-      ...(ml.depth_multiplier !== undefined ? { depthMultiplier: ml.depth_multiplier } : {}),
-      ...(ml.count_include_pad !== undefined ? { countIncludePad: ml.count_include_pad } : {}),
-    };
-    if (!ml.weight_shape) return base as QuantizedLayer;
-    const get = (k: string) => {
-      const t = blob.get(`${ml.ident}.${k}`);
-      if (!t) throw new UserError(`${dir}/weights.bin: no tensor '${ml.ident}.${k}'`);
-      return t;
-    };
-    const cw = get('weights') as Int8Array;
-    const folded = get('bias') as Int32Array;
-    const O = ml.weight_shape[0];
-    const w = new Int8Array(cw.length);
-    const perOut = cw.length / O;
-    if (ml.op === 'conv2d') {
-      const [, I, kh, kw] = ml.weight_shape;
-      for (let o = 0; o < O; o++) for (let i = 0; i < I; i++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) w[((o * I + i) * kh + y) * kw + x] = cw[((o * kh + y) * kw + x) * I + i];
-    } else if (ml.op === 'depthwise_conv2d') {
-      const [, , kh, kw] = ml.weight_shape;
-      for (let o = 0; o < O; o++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) w[(o * kh + y) * kw + x] = cw[(y * kw + x) * O + o];
-    } else {
-      const s = ml.input_shape;
-      if (s.length === 4 && s[2] * s[3] > 1 && s[1] > 1) {
-        const [, C, H, W] = s;
-        for (let o = 0; o < O; o++) for (let c = 0; c < C; c++) for (let p = 0; p < H * W; p++) w[o * perOut + c * H * W + p] = cw[o * perOut + p * C + c];
-      } else w.set(cw);
-    }
-    const bias = new Int32Array(O);
-    for (let o = 0; o < O; o++) {
-      let sum = 0;
-      for (let k = 0; k < perOut; k++) sum += w[o * perOut + k];
-      bias[o] = folded[o] + ml.input_q.zero_point * sum;
-    }
-    return {
-      ...base, weights: w, weightShape: ml.weight_shape, weightScales: Float64Array.from(ml.weight_scales ?? []), bias,
-      multiplier: Int32Array.from(get('multiplier')), shift: Int32Array.from(get('shift')),
-    } as QuantizedLayer;
-  });
-  const tensors = Object.fromEntries(Object.entries(full.tensors).map(([k, v]) => [k, { shape: v.shape, q: { scale: v.scale, zeroPoint: v.zero_point } }]));
-  return {
-    name: full.model.name,
-    input: {
-      name: full.input.tensor, shape: full.input.shape_nchw, q: { scale: full.input.scale, zeroPoint: full.input.zero_point },
-      pixelOffset: full.input.feed.pixel_offset, pixelMapping: full.input.feed.pixel_mapping, floatScaling: full.input.feed.float_scaling, note: full.input.feed.note,
-    },
-    output: {
-      name: full.output.tensor, shape: full.output.shape, q: { scale: full.output.scale, zeroPoint: full.output.zero_point },
-      ...(full.output.softmax ? { softmax: { axis: full.output.softmax.axis } } : {}), floatOutput: full.output.float_output,
-    },
-    layers,
-    tensors,
-  };
-}
+export { readManifest, checkArtifactHashes, reconstructModel } from '../artifacts/manifest.js';
 
 /** The host test driver: reads records on stdin, writes the flash-path and blob-path outputs. */
-const DRIVER_C = `/* verify driver (host only): stdin records -> stdout outputs, flash path then blob path */
+const DRIVER_TEMPLATE = `/* verify driver (host only): stdin records -> stdout outputs, flash path then blob path */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "model.h"
+#include "PREFIX.h"
 
 static uint8_t pixels[MODEL_INPUT_SIZE];
 static int8_t input[MODEL_INPUT_SIZE];
@@ -218,9 +122,14 @@ int main(int argc, char **argv)
 /** Compiles the runner in `dir` plus the verify driver into `exe`. */
 export function buildDriver(dir: string, work: string, compiler: Compiler, sanitize: boolean, tag: string): string {
   const driver = join(work, 'verify_driver.c');
-  writeFileSync(driver, DRIVER_C);
+  writeFileSync(driver, driverSource(readManifest(dir).prefix));
   const sources = readdirC(dir).map((f) => join(dir, f)).filter((f) => !f.endsWith('/main.c'));
   return compileC({ compiler, sources: [...sources, driver], includeDirs: [dir], out: join(work, `driver_${tag}`), sanitize, optimize: sanitize ? '-O1' : '-O2' });
+}
+
+/** The driver in the model's namespace (the template is written for the default prefix 'model'). */
+export function driverSource(prefix: string): string {
+  return DRIVER_TEMPLATE.replace('"PREFIX.h"', `"${prefix}.h"`).replace(/\bmodel_/g, `${prefix}_`).replace(/\bMODEL_/g, `${prefix.toUpperCase()}_`);
 }
 
 function readdirC(dir: string): string[] {

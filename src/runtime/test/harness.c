@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 #include "../onnx2mcu_arith.h"
-#include "../onnx2mcu_kernels.h"
+#include "../onnx2mcu_conv_s8.h"
+#include "../onnx2mcu_dw_conv_s8.h"
+#include "../onnx2mcu_fc_s8.h"
+#include "../onnx2mcu_avg_pool_s8.h"
 
 #define MAX_ELEMS 65536
 
