@@ -6,7 +6,7 @@
  * A layer is a discriminated union on `op`. Each int8 op declares its own layer type in its op
  * file (src/ops/<op>.ts) and adds it to `QuantizedLayers` by declaration merging:
  *
- *     declare module '../int8/types.js' { interface QuantizedLayers { max_pool: MaxPoolLayer } }
+ *     declare module '../int8/types.js' { interface QuantizedLayers { my_op: MyOpLayer } }
  *
  * so adding an op touches its own file only, and code that switches on `layer.op` still narrows.
  *

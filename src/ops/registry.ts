@@ -27,6 +27,8 @@ import { average_pool } from './average_pool.js';
 import { global_average_pool } from './global_average_pool.js';
 import { softmax } from './softmax.js';
 import { channel_affine } from './channel_affine.js';
+import { max_pool } from './max_pool.js';
+import { add } from './add.js';
 
 /** ONNX ops accepted by the importer (Constant nodes become constants at import). */
 export const ONNX_OPS: readonly OpDef[] = [
@@ -61,6 +63,8 @@ export const CANONICAL_OPS: readonly OpDef[] = [
   global_average_pool,
   softmax,
   channel_affine,
+  max_pool,
+  add,
 ];
 
 const REGISTRY: ReadonlyMap<string, OpDef> = new Map([...ONNX_OPS, ...CANONICAL_OPS].map((d) => [d.op, d]));
