@@ -56,7 +56,7 @@ export function emitArtifacts(m: LoweredModel, runner: RunnerPlan, opts: EmitOpt
   const files = new Map<string, Buffer>();
   const put = (name: string, text: string | Buffer) => files.set(name, typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
 
-  put(names.header, modelH(m, runner, banner));
+  put(names.header, modelH(m, runner, banner, opts.source));
   put(names.source, modelC(m, runner, banner));
   put(names.weightsHeader, weightsH(m, banner));
   put(names.weightsSource, weightsC(m, banner));
@@ -66,7 +66,7 @@ export function emitArtifacts(m: LoweredModel, runner: RunnerPlan, opts: EmitOpt
   for (const [name, text] of runtimeFiles(m, COMMON_RUNTIME, runtimeFile)) put(name, text);
   put('plan.txt', printPlan(runner.plan, m.steps, `${m.model.name} arena plan (${generator})`));
   const flash = flashSections(m);
-  put('report.md', reportMd(m, runner, flash, generator));
+  put('report.md', reportMd(m, runner, flash, generator, opts.source));
 
   const manifest = buildManifest(m, runner, flash, blob.length, generator, opts, files);
   put('manifest.json', manifestJson(manifest));

@@ -13,6 +13,7 @@ import { cComment } from '../cgen/c_writer.js';
 import { dimsInit } from '../cgen/c_layer.js';
 import type { CDims, CLayer, LoweredModel } from '../lower/lower.js';
 import { prefixedName, withPrefix } from '../runtime/runtime_files.js';
+import type { Provenance } from '../artifacts/manifest.js';
 
 const fmtShape = (s: readonly number[]) => `[${s.join(', ')}]`;
 const fmtDims = (d: CDims) => `${d.h}x${d.w}x${d.c}`;
@@ -44,7 +45,19 @@ function activationNote(c: CLayer): string {
   return `clamp [${c.layer.actMin}, ${c.layer.actMax}] = real [${real(lo)}, ${real(hi)}]`;
 }
 
-export function modelH(m: LoweredModel, r: RunnerPlan, banner: string): string {
+/** How the input scaling was decided, for the header comment ('' when not recorded). */
+function scalingNote(source: Provenance | undefined): string {
+  if (!source) return '';
+  const how: Record<string, string> = {
+    sha256: 'the known model recognised by its sha256',
+    'file name': 'the known model recognised by its file name',
+    '--scale': 'given with --scale',
+    assumed: 'ASSUMED: the model is not a known one and no --scale was given; check it',
+  };
+  return ` (scaling: ${how[source.input_scaling_source] ?? source.input_scaling_source})`;
+}
+
+export function modelH(m: LoweredModel, r: RunnerPlan, banner: string, source?: Provenance): string {
   const q = m.model;
   const n = cNames(m.prefix);
   const p = m.prefix;
@@ -61,7 +74,7 @@ export function modelH(m: LoweredModel, r: RunnerPlan, banner: string): string {
     ` * ${m.inputLayout === 'nhwc' ? `channels-last (H x W x C = ${fmtDims(inDims)})` : `NCHW (C x H x W = ${inDims.c}x${inDims.h}x${inDims.w})`} int8, the output ${outSize} int8 values`,
     ` * (${q.output.softmax ? 'logits: softmax(scale * (raw - zero_point)) gives probabilities' : 'the model output'}).`,
     ` * What to feed: ${cComment(q.input.pixelMapping)} (${p}_input_from_pixels does it); the float model`,
-    ` * was trained on ${cComment(q.input.floatScaling)}.`,
+    ` * was trained on ${cComment(q.input.floatScaling)}${scalingNote(source)}.`,
     ...(q.input.note && !q.input.note.startsWith('exact') ? [` * Note: ${cComment(q.input.note)}`] : []),
     ` * Every symbol of this model starts with ${p}_ (macros ${P}_), so models converted with other`,
     ` * prefixes (onnx2mcu convert --prefix NAME) link into the same image.`,

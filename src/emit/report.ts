@@ -1,11 +1,25 @@
 /** report.md: one row per layer (op, shapes, MACs, params, arena offsets, scales) and totals. */
 import type { CLayer, LoweredModel } from '../lower/lower.js';
 import type { RunnerPlan } from '../memory/plan_memory.js';
+import type { Provenance } from '../artifacts/manifest.js';
+
+/** Where the model came from and how it was converted. */
+function provenance(s: Provenance): string[] {
+  const assumed = s.input_scaling_source === 'assumed';
+  return [
+    '## Provenance',
+    '',
+    `- model: ${s.model} (${s.format}), sha256 ${s.model_sha256}`,
+    `- calibration: ${s.calibration.images} images from ${s.calibration.from}, ${s.calibration.method} observer, bias correction ${s.calibration.bias_correction ? 'on' : 'off'}`,
+    `- input scaling: ${s.input_scaling} — ${assumed ? '**assumed** (the model is not a known one and no --scale was given: check it)' : `from ${s.input_scaling_source === '--scale' ? '--scale' : `the known model (matched by ${s.input_scaling_source})`}`}`,
+    '',
+  ];
+}
 
 const num = (n: number) => n.toLocaleString('en-US');
 const sci = (x: number) => Number(x.toPrecision(4)).toString();
 
-export function reportMd(m: LoweredModel, r: RunnerPlan, flash: Record<string, number>, banner: string): string {
+export function reportMd(m: LoweredModel, r: RunnerPlan, flash: Record<string, number>, banner: string, source?: Provenance): string {
   const where = (t: string) => {
     if (t === m.outputTensor) return 'output';
     if (r.external.has(t)) return 'input';
@@ -35,6 +49,7 @@ export function reportMd(m: LoweredModel, r: RunnerPlan, flash: Record<string, n
     `- arena: ${num(r.plan.peakBytes)} bytes (peak set by ${m.steps[r.plan.peakLayer]?.name ?? '-'}; live-bytes lower bound ${num(r.plan.liveBytesMax)})`,
     ...Object.keys(flash).sort().map((k) => `- flash ${k}: ${num(flash[k])} bytes`),
     '',
+    ...(source ? provenance(source) : []),
   ];
   return lines.join('\n');
 }
