@@ -1,9 +1,12 @@
 # onnx2mcu — the commands a user needs. Works on a fresh clone: the first target that needs
 # node_modules runs `npm ci` (the .npmrc next to this file configures onnxruntime-node).
-#   make test        the whole test suite (vitest)
+#   make test        the whole test suite (vitest) and the import-layer check (what CI runs)
+#   make check       the quick tier for the edit loop: no real-model files, one compiler, no sanitizers
 #   make convert     convert the default model to C in out/<name>/ (MODEL=..., CALIB=... for another)
 #   make bench       benchmarks (timings printed; figures recorded in README.md)
+#   make accept      rewrite the golden baselines (fixtures/baselines/) after a deliberate change
 #   make typecheck   tsc --noEmit
+#   make deps-check  the import rules of .dependency-cruiser.cjs (layers, no cycles)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
@@ -24,7 +27,7 @@ CLI  := node bin/onnx2mcu.js
 # npm keeps this file in sync with node_modules: reinstall when it is missing or older than the lock.
 DEPS := node_modules/.package-lock.json
 
-.PHONY: test convert bench typecheck deps test-tools bench-tools clean
+.PHONY: test check convert bench typecheck deps deps-check accept test-tools bench-tools clean
 
 # Debian packages the tests and benchmarks use, installed when missing (CI and fresh machines run
 # as root with apt). The tests compile the generated C with gcc AND clang; the benchmarks count
@@ -54,8 +57,19 @@ $(DEPS): package-lock.json
 
 deps: $(DEPS)
 
-test: $(DEPS) test-tools
+test: $(DEPS) test-tools deps-check
 	$(BIN)/vitest run
+
+# Everything but the files that need ../shared (pointed at a folder that does not exist), with one
+# compiler and no sanitizer builds, modules shared between test files (--no-isolate).
+check: $(DEPS) deps-check
+	ONNX2MCU_SHARED=$(CURDIR)/.no-shared ONNX2MCU_QUICK=1 $(BIN)/vitest run --no-isolate
+
+deps-check: $(DEPS)
+	@$(BIN)/depcruise src pipeline bench bin --config .dependency-cruiser.cjs --output-type err
+
+accept: $(DEPS)
+	$(BIN)/tsx fixtures/accept_baselines.ts
 
 typecheck: $(DEPS)
 	$(BIN)/tsc --noEmit -p .

@@ -140,89 +140,66 @@ export function modelH(m: LoweredModel, r: RunnerPlan, banner: string, source?: 
   return lines.join('\n');
 }
 
-export function modelC(m: LoweredModel, r: RunnerPlan, banner: string): string {
-  const { plan, inPlaceSteps, external } = r;
-  const q = m.model;
+/** Where each tensor lives in the runner: its pointer expression and a description for comments. */
+function buffers(m: LoweredModel, r: RunnerPlan) {
+  const { plan, external } = r;
+  const bufferBytes = new Map<string, number>();
+  for (const b of plan.buffers) for (const t of b.members) bufferBytes.set(t, b.size);
+  return {
+    ptr(t: string, mutable: boolean): string {
+      if (t === m.outputTensor) return 'output';
+      if (external.has(t)) {
+        if (mutable) throw new Error(`emit: tensor '${t}' is the caller's input and cannot be written`);
+        return 'input';
+      }
+      const o = plan.offsets.get(t);
+      if (o === undefined) throw new Error(`emit: tensor '${t}' has no arena offset`);
+      return `arena + ${o}`;
+    },
+    where(t: string): string {
+      if (t === m.outputTensor) return 'caller output';
+      if (external.has(t)) return 'caller input';
+      const o = plan.offsets.get(t)!;
+      return `arena [${o}, ${o + (m.tensorBytes.get(t) ?? bufferBytes.get(t)!)})`;
+    },
+  };
+}
+
+/** One layer: its comment and params struct (into `out`), and its kernel call (returned). */
+function layerBlock(m: LoweredModel, r: RunnerPlan, c: CLayer, i: number, slot: number | undefined, out: string[]): string {
+  const n = cNames(m.prefix);
+  const { ptr, where } = buffers(m, r);
+  const l = c.layer;
+  const ps = c.emitter.params(c);
+  const inPlace = r.inPlaceSteps.has(c.ident);
+  out.push('/*');
+  out.push(` * Layer ${i}: ${cComment(l.name)} - ${cComment(c.emitter.describe(c))}${inPlace ? ', in place' : ''}`);
+  out.push(` * source node(s): ${cComment(l.origin.join(', ') || l.name)}`);
+  l.inputs.forEach((t, k) => {
+    const label = l.inputs.length > 1 ? `input ${k}` : 'input ';
+    out.push(` * ${label} ${cComment(t)} ${fmtShape(l.inputShapes[k])} NCHW = ${fmtDims(c.inDims[k])} NHWC, scale ${real(l.inputQ[k].scale)} zp ${l.inputQ[k].zeroPoint}, ${where(c.inputs[k])}`);
+  });
+  out.push(` * output ${cComment(l.output)} ${fmtShape(l.outputShape)} NCHW = ${fmtDims(c.outDims)} NHWC, scale ${real(l.outputQ.scale)} zp ${l.outputQ.zeroPoint}, ${where(c.output)}`);
+  if (c.data) out.push(` * weights ${fmtShape((l as { weightShape?: readonly number[] }).weightShape ?? [])} per-channel int8 (${c.data.layout.name} in flash); MACs ${c.macs}; fused activation: ${activationNote(c)}`);
+  else out.push(` * fused activation: ${activationNote(c)}`);
+  if (inPlace) out.push(` * runs in place: output rows overwrite input rows; two saved input rows at ${where(`scratch:${c.ident}`)}`);
+  out.push(' */');
+  out.push(`static const ${n.runtime(ps.type)} ${c.ident}_params = ${ps.init};`, '');
+  const inputs = c.inputs.map((t) => ptr(t, false));
+  const weights = slot !== undefined ? `&w->layer[${slot}]` : undefined;
+  // In place (only layers lowered with inPlaceScratch): the output overwrites the input, two saved rows in the arena.
+  const io = inPlace
+    ? { inputs, output: inputs[0], scratch: `arena + ${r.plan.offsets.get(`scratch:${c.ident}`)}`, weights }
+    : { inputs, output: ptr(c.output, true), weights };
+  return n.runtime(c.emitter.call(c, io));
+}
+
+/** The public entry points: with weights, with a caller-owned arena, and with the static arena. */
+function entryPoints(m: LoweredModel): string[] {
   const n = cNames(m.prefix);
   const { P } = n;
   const p = m.prefix;
-  const ptr = (t: string, mutable: boolean): string => {
-    if (t === m.outputTensor) return 'output';
-    if (external.has(t)) {
-      if (mutable) throw new Error(`emit: tensor '${t}' is the caller's input and cannot be written`);
-      return 'input';
-    }
-    const o = plan.offsets.get(t);
-    if (o === undefined) throw new Error(`emit: tensor '${t}' has no arena offset`);
-    return `arena + ${o}`;
-  };
-  const bufferBytes = new Map<string, number>();
-  for (const b of plan.buffers) for (const t of b.members) bufferBytes.set(t, b.size);
-  const where = (t: string) => {
-    if (t === m.outputTensor) return 'caller output';
-    if (external.has(t)) return 'caller input';
-    const o = plan.offsets.get(t)!;
-    return `arena [${o}, ${o + (m.tensorBytes.get(t) ?? bufferBytes.get(t)!)})`;
-  };
-  const headers = [...new Set(m.layers.map((c) => c.emitter.runtime.header)), ...(m.inputNchwTensor ? ['onnx2mcu_transpose_s8.h'] : [])];
-  const out: string[] = [];
-  out.push(`/* ${n.source} - ${cComment(q.name)} (${banner}) */`);
-  out.push(`#include "${n.header}"`, `#include "${n.weightsHeader}"`, `#include "${n.runtime('onnx2mcu_blob.h')}"`);
-  for (const h of [...new Set(headers)].sort()) out.push(`#include "${n.runtime(h)}"`);
-  out.push('');
-  out.push(
-    `/* Build hook: define ${P}_LAYER_HOOK(layer) to observe the end of each layer (benchmarks count`,
-    ' * instructions per layer with it). Does nothing by default. */',
-    `#ifndef ${P}_LAYER_HOOK`,
-    `#define ${P}_LAYER_HOOK(layer) ((void)0)`,
-    '#endif',
-    '',
-  );
-
-  if (m.inputNchwTensor) {
-    out.push(`/* input_nchw_to_nhwc: the caller's NCHW input to channels-last, ${where(m.inputTensor)} */`);
-    out.push(`static const ${n.runtime('onnx2mcu_dims')} input_dims = ${dimsInit(m.tensorDims.get(m.inputTensor)!)};`, '');
-  }
-  const calls: string[] = [];
-  if (m.inputNchwTensor) calls.push(`    ${n.runtime('onnx2mcu_nchw_to_nhwc_s8')}(&input_dims, input, ${ptr(m.inputTensor, true)});`);
-  const slot = new Map(dataLayers(m).map((c, i) => [c, i]));
-  m.layers.forEach((c, i) => {
-    const l = c.layer;
-    const ps = c.emitter.params(c);
-    const inPlace = inPlaceSteps.has(c.ident);
-    out.push('/*');
-    out.push(` * Layer ${i}: ${cComment(l.name)} - ${cComment(c.emitter.describe(c))}${inPlace ? ', in place' : ''}`);
-    out.push(` * source node(s): ${cComment(l.origin.join(', ') || l.name)}`);
-    l.inputs.forEach((t, k) => {
-      const label = l.inputs.length > 1 ? `input ${k}` : 'input ';
-      out.push(` * ${label} ${cComment(t)} ${fmtShape(l.inputShapes[k])} NCHW = ${fmtDims(c.inDims[k])} NHWC, scale ${real(l.inputQ[k].scale)} zp ${l.inputQ[k].zeroPoint}, ${where(c.inputs[k])}`);
-    });
-    out.push(` * output ${cComment(l.output)} ${fmtShape(l.outputShape)} NCHW = ${fmtDims(c.outDims)} NHWC, scale ${real(l.outputQ.scale)} zp ${l.outputQ.zeroPoint}, ${where(c.output)}`);
-    if (c.data) out.push(` * weights ${fmtShape((l as { weightShape?: readonly number[] }).weightShape ?? [])} per-channel int8 (${c.data.layout.name} in flash); MACs ${c.macs}; fused activation: ${activationNote(c)}`);
-    else out.push(` * fused activation: ${activationNote(c)}`);
-    if (inPlace) out.push(` * runs in place: output rows overwrite input rows; two saved input rows at ${where(`scratch:${c.ident}`)}`);
-    out.push(' */');
-    out.push(`static const ${n.runtime(ps.type)} ${c.ident}_params = ${ps.init};`, '');
-    const inputs = c.inputs.map((t) => ptr(t, false));
-    const outP = ptr(c.output, true);
-    const weights = slot.has(c) ? `&w->layer[${slot.get(c)}]` : undefined;
-    // In place (only layers lowered with inPlaceScratch): the output overwrites the input, two saved rows in the arena.
-    const io = inPlace
-      ? { inputs, output: inputs[0], scratch: `arena + ${plan.offsets.get(`scratch:${c.ident}`)}`, weights }
-      : { inputs, output: outP, weights };
-    calls.push(`    ${n.runtime(c.emitter.call(c, io))}`, `    ${P}_LAYER_HOOK(${i});`);
-  });
-
-  const usesArena = calls.some((c) => c.includes('arena'));
-  const usesW = calls.some((c) => c.includes('&w->'));
-  out.push(`static void run_layers(const ${n.weightsType} *w, const int8_t *input, int8_t *output, int8_t *arena)`);
-  out.push('{');
-  if (!usesArena) out.push('    (void)arena;');
-  if (!usesW) out.push('    (void)w;');
-  out.push(...calls);
-  out.push('}', '');
-
-  out.push(
+  return [
     `int ${p}_run_with_weights(const ${n.weightsType} *weights, const int8_t *input, int8_t *output,`,
     '    int8_t *arena, size_t arena_bytes)',
     '{',
@@ -252,7 +229,40 @@ export function modelC(m: LoweredModel, r: RunnerPlan, banner: string): string {
     `    return ${p}_run_with_arena(input, output, (int8_t *)${p}_arena, sizeof ${p}_arena);`,
     '}',
     '',
+  ];
+}
+
+export function modelC(m: LoweredModel, r: RunnerPlan, banner: string): string {
+  const n = cNames(m.prefix);
+  const { P } = n;
+  const { ptr, where } = buffers(m, r);
+  const headers = [...m.layers.map((c) => c.emitter.runtime.header), ...(m.inputNchwTensor ? ['onnx2mcu_transpose_s8.h'] : [])];
+  const out: string[] = [];
+  out.push(`/* ${n.source} - ${cComment(m.model.name)} (${banner}) */`);
+  out.push(`#include "${n.header}"`, `#include "${n.weightsHeader}"`, `#include "${n.runtime('onnx2mcu_blob.h')}"`);
+  for (const h of [...new Set(headers)].sort()) out.push(`#include "${n.runtime(h)}"`);
+  out.push(
+    '',
+    `/* Build hook: define ${P}_LAYER_HOOK(layer) to observe the end of each layer (benchmarks count`,
+    ' * instructions per layer with it). Does nothing by default. */',
+    `#ifndef ${P}_LAYER_HOOK`,
+    `#define ${P}_LAYER_HOOK(layer) ((void)0)`,
+    '#endif',
+    '',
   );
+  const calls: string[] = [];
+  if (m.inputNchwTensor) {
+    out.push(`/* input_nchw_to_nhwc: the caller's NCHW input to channels-last, ${where(m.inputTensor)} */`);
+    out.push(`static const ${n.runtime('onnx2mcu_dims')} input_dims = ${dimsInit(m.tensorDims.get(m.inputTensor)!)};`, '');
+    calls.push(`    ${n.runtime('onnx2mcu_nchw_to_nhwc_s8')}(&input_dims, input, ${ptr(m.inputTensor, true)});`);
+  }
+  const slot = new Map(dataLayers(m).map((c, i) => [c, i]));
+  m.layers.forEach((c, i) => calls.push(`    ${layerBlock(m, r, c, i, slot.get(c), out)}`, `    ${P}_LAYER_HOOK(${i});`));
+  out.push(`static void run_layers(const ${n.weightsType} *w, const int8_t *input, int8_t *output, int8_t *arena)`, '{');
+  if (!calls.some((c) => c.includes('arena'))) out.push('    (void)arena;');
+  if (!calls.some((c) => c.includes('&w->'))) out.push('    (void)w;');
+  out.push(...calls, '}', '');
+  out.push(...entryPoints(m));
   out.push(...blobLoader(m), '');
   out.push(...inputFromPixels(m), '');
   return out.join('\n');

@@ -193,23 +193,36 @@ export function* quantizeWeighted(
     for (let k = 0; k < perChannel; k++) weights[o * perChannel + k] = clamp(roundHalfAway(w[o * perChannel + k] / s), -127, 127);
   }
 
-  // Bias correction. float: subtract the mean output shift Σ (w_q·s_w − w)·E[x]. empirical: make
-  // the int8 path's mean pre-activation Σ w_q·s_w·E[x_q] + b' equal float's Σ w·E[x] + b.
-  if (ctx.biasCorrection !== 'none') {
-    const means = ctx.stats.windowMeans.get(node.name);
-    if (!means) throw new Error(`bias correction: no window means for node '${node.name}'`);
-    const qMeans = empirical ? yield* int8WindowMeans(ctx, x, inQ, spec.window) : means;
-    if (qMeans.length !== means.length) throw new Error(`bias correction: node '${node.name}' int8 window means have ${qMeans.length} values, expected ${means.length}`);
-    for (let o = 0; o < O; o++) {
-      let shift = 0;
-      for (let k = 0; k < perChannel; k++) {
-        const mi = spec.meanIndex(o, k);
-        shift += weights[o * perChannel + k] * weightScales[o] * qMeans[mi] - w[o * perChannel + k] * means[mi];
-      }
-      bias[o] -= shift;
-    }
-  }
+  if (ctx.biasCorrection !== 'none') yield* correctBias(node, ctx, inQ, spec, weights, weightScales, bias);
+  return { weights, weightShape: [...weightShape], weightScales, ...quantizedBias(node, inQ, outQ, weightScales, bias) };
+}
 
+/**
+ * Bias correction, in place on the float `bias`. float: subtract the mean output shift
+ * Σ (w_q·s_w − w)·E[x]. empirical: make the int8 path's mean pre-activation Σ w_q·s_w·E[x_q] + b'
+ * equal float's Σ w·E[x] + b.
+ */
+function* correctBias(node: Node, ctx: QuantizeContext, inQ: QuantParams, spec: WeightedSpec, weights: Int8Array, weightScales: Float64Array, bias: Float64Array): Generator<Int8CalibrationRequest, void, Float64Array | undefined> {
+  const w = spec.weights;
+  const O = weightScales.length;
+  const perChannel = weights.length / O;
+  const means = ctx.stats.windowMeans.get(node.name);
+  if (!means) throw new Error(`bias correction: no window means for node '${node.name}'`);
+  const qMeans = ctx.biasCorrection === 'empirical' ? yield* int8WindowMeans(ctx, node.inputs[0], inQ, spec.window) : means;
+  if (qMeans.length !== means.length) throw new Error(`bias correction: node '${node.name}' int8 window means have ${qMeans.length} values, expected ${means.length}`);
+  for (let o = 0; o < O; o++) {
+    let shift = 0;
+    for (let k = 0; k < perChannel; k++) {
+      const mi = spec.meanIndex(o, k);
+      shift += weights[o * perChannel + k] * weightScales[o] * qMeans[mi] - w[o * perChannel + k] * means[mi];
+    }
+    bias[o] -= shift;
+  }
+}
+
+/** The int32 bias at s_in·s_w[c] and the requantization multipliers M_c = s_in·s_w[c]/s_out. */
+function quantizedBias(node: Node, inQ: QuantParams, outQ: QuantParams, weightScales: Float64Array, bias: Float64Array): Pick<WeightedFields, 'bias' | 'multiplier' | 'shift'> {
+  const O = weightScales.length;
   const biasQ = new Int32Array(O);
   const multiplier = new Int32Array(O);
   const shift = new Int32Array(O);
@@ -222,7 +235,7 @@ export function* quantizeWeighted(
     multiplier[o] = m.multiplier;
     shift[o] = m.shift;
   }
-  return { weights, weightShape: [...weightShape], weightScales, bias: biasQ, multiplier, shift };
+  return { bias: biasQ, multiplier, shift };
 }
 
 /**

@@ -6,7 +6,7 @@ const g = (x: number) => Number(x.toPrecision(6)).toString();
 const q = (p: QuantParams) => `scale ${g(p.scale)} zp ${p.zeroPoint}`;
 
 export function dumpCalibration(s: CalibrationStats): string {
-  const lines = [`calibration: ${s.count} inputs, observer ${s.method}, ${s.seconds.toFixed(2)} s`, '', 'ranges:'];
+  const lines = [`calibration: ${s.count} inputs, observer ${s.method}`, '', 'ranges:'];
   for (const [t, r] of [...s.ranges].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) lines.push(`  ${t}: [${g(r.min)}, ${g(r.max)}]`);
   lines.push('', 'window means (bias correction):');
   for (const [n, m] of [...s.windowMeans].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {

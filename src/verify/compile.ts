@@ -11,9 +11,18 @@ export const SANITIZE_FLAGS: readonly string[] = ['-fsanitize=address,undefined'
 
 export type Compiler = 'gcc' | 'clang';
 
-/** The compilers present on this machine, in preference order. */
+/**
+ * The quick tier (`make check`, ONNX2MCU_QUICK=1): one compiler and no sanitizer builds, for the
+ * edit loop; `make test` (and CI) build everything.
+ */
+export function quickMode(): boolean {
+  return process.env.ONNX2MCU_QUICK === '1';
+}
+
+/** The compilers present on this machine, in preference order (the first one only in the quick tier). */
 export function availableCompilers(): Compiler[] {
-  return (['gcc', 'clang'] as const).filter((c) => spawnSync(c, ['--version'], { stdio: 'ignore' }).status === 0);
+  const found = (['gcc', 'clang'] as const).filter((c) => spawnSync(c, ['--version'], { stdio: 'ignore' }).status === 0);
+  return quickMode() ? found.slice(0, 1) : found;
 }
 
 export interface CompileOptions {
