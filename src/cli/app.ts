@@ -97,8 +97,9 @@ export async function runCli(args: readonly string[], io: CliIo = defaultIo): Pr
   const verbose = args.includes('--verbose');
   let usageMessage: string | undefined;
   const p = parser(args, io).fail((msg, err) => {
-    if (err) throw err; // an error from a command handler: reported below
-    usageMessage = msg ?? 'bad usage';
+    // An error from a command handler is reported below; yargs' own (YError) are usage errors.
+    if (err && err.name !== 'YError') throw err;
+    usageMessage = msg ?? err?.message ?? 'bad usage';
     throw new UsageError(usageMessage);
   });
   try {
