@@ -22,7 +22,7 @@ export interface CBuffers {
   readonly inputs: readonly string[];
   /** The input pointer again when the layer runs in place. */
   readonly output: string;
-  /** The two saved input rows of an in-place layer (absent otherwise). */
+  /** The kernel's scratch: its own (scratchBytes) and, in place, the two saved input rows (absent when it has none). */
   readonly scratch?: string;
   /** Pointer to the layer's constant data (an onnx2mcu_layer_data), for layers with data. */
   readonly weights?: string;
@@ -71,6 +71,8 @@ export interface CLayer {
   readonly params: number;
   /** dw_conv_3x3 that may run in place (stride 1, same shape): scratch bytes for two rows. */
   readonly inPlaceScratch?: number;
+  /** Scratch the kernel needs while it runs (4-byte aligned, in the arena), e.g. widened inputs. */
+  readonly scratchBytes?: number;
 }
 
 /** A weighted layer's arrays as the C kernel reads them. */
@@ -119,6 +121,23 @@ export const dimsInit = (d: CDims) => `{ .h = ${d.h}, .w = ${d.w}, .c = ${d.c} }
 export function need<T>(v: T | undefined, what: string, where: string): T {
   if (v === undefined) throw new UserError(`${where}: missing ${what}`);
   return v;
+}
+
+/**
+ * Whether a weighted layer's requantization may take the kernels' fast path (onnx2mcu_requant in
+ * onnx2mcu_arith.h): every accumulator provably within ±2^30 (|bias'| + 128·Σ|w| over a channel:
+ * inputs and padding are int8 values), and every channel's shift negative or its multiplier 0.
+ */
+export function fastRequant(folded: Int32Array, w: Int8Array, multiplier: Int32Array, shift: Int32Array): boolean {
+  const O = folded.length;
+  const perOut = w.length / O;
+  for (let o = 0; o < O; o++) {
+    let abs = 0;
+    for (let k = 0; k < perOut; k++) abs += Math.abs(w[o * perOut + k]);
+    if (Math.abs(folded[o]) + 128 * abs >= 2 ** 30) return false;
+    if (multiplier[o] !== 0 && shift[o] > -1) return false;
+  }
+  return true;
 }
 
 /**

@@ -188,9 +188,9 @@ function layerBlock(m: LoweredModel, r: RunnerPlan, c: CLayer, i: number, slot: 
   const inputs = c.inputs.map((t) => ptr(t, false));
   const weights = slot !== undefined ? `&w->layer[${slot}]` : undefined;
   // In place (only layers lowered with inPlaceScratch): the output overwrites the input, two saved rows in the arena.
-  const io = inPlace
-    ? { inputs, output: inputs[0], scratch: `arena + ${r.plan.offsets.get(`scratch:${c.ident}`)}`, weights }
-    : { inputs, output: ptr(c.output, true), weights };
+  const scratchAt = r.plan.offsets.get(`scratch:${c.ident}`);
+  const scratch = scratchAt !== undefined ? { scratch: `arena + ${scratchAt}` } : {};
+  const io = inPlace ? { inputs, output: inputs[0], weights, ...scratch } : { inputs, output: ptr(c.output, true), weights, ...scratch };
   return n.runtime(c.emitter.call(c, io));
 }
 

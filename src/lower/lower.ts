@@ -69,7 +69,7 @@ export function lowerModel(model: QuantizedModel, opts: LowerOptions = {}): Lowe
   }
   for (const c of layers) {
     const inPlace = c.inPlaceScratch !== undefined ? { input: c.inputs[0], output: c.output, scratchBytes: c.inPlaceScratch } : undefined;
-    steps.push({ name: c.ident, inputs: c.inputs, outputs: [c.output], ...(inPlace ? { inPlace } : {}) });
+    steps.push({ name: c.ident, inputs: c.inputs, outputs: [c.output], ...(c.scratchBytes ? { scratchBytes: c.scratchBytes } : {}), ...(inPlace ? { inPlace } : {}) });
   }
   return { model, prefix, layers, inputLayout, inputTensor, inputNchwTensor, outputTensor, tensorBytes, tensorDims, steps };
 }

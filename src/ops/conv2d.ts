@@ -25,7 +25,7 @@ import { gemmRequantize, transposedWeights } from '../int8/gemm.js';
 import { constantInput, layerBase, quantizeWeighted, type QuantizeContext } from '../int8/quantize_layer.js';
 import type { LayerBase, QuantizedLayer, WeightedFields, WindowFields } from '../int8/types.js';
 import type { CKernelEmitter, CLayer, CRuntime, LowerContext } from '../cgen/c_layer.js';
-import { cLayerBase, designated, dimsInit, foldedBias, kernelCall, windowText } from '../cgen/c_layer.js';
+import { cLayerBase, designated, dimsInit, fastRequant, foldedBias, kernelCall, windowText } from '../cgen/c_layer.js';
 import { cInt } from '../cgen/c_writer.js';
 import { applyLayout, type WeightLayout } from '../cgen/layout.js';
 import type { QdqBuilder } from '../onnx/proto/qdq_builder.js';
@@ -117,11 +117,17 @@ function im2col(padded: Float32Array, g: Geometry, C: number): Float32Array {
   return cols;
 }
 
-/** Weights OIHW → OHWI; the 1×1 fast path where the conv is a plain matrix product over pixels. */
+/**
+ * Weights OIHW → OHWI; the 1×1 fast path where the conv is a plain matrix product over pixels and
+ * its requantization bounds allow the fast arithmetic (every real MobileNet's pointwise layers).
+ */
 function lowerConv2d(l: Conv2dLayer, ctx: LowerContext): CLayer {
   const [O, I, kh, kw] = l.weightShape;
+  const layout = { name: 'OHWI', view: [O, I, kh, kw], perm: [0, 2, 3, 1] };
   const pointwise = kh === 1 && kw === 1 && l.strides.every((s) => s === 1) && l.pads.every((p) => p === 0);
-  return weightedCLayer(l, ctx, pointwise ? CONV_1X1 : CONV, { name: 'OHWI', view: [O, I, kh, kw], perm: [0, 2, 3, 1] });
+  const general = weightedCLayer(l, ctx, CONV, layout);
+  if (!pointwise || !fastRequant(general.data!.bias, l.weights, l.multiplier, l.shift)) return general;
+  return { ...general, kernel: CONV_1X1.kernel, emitter: CONV_1X1, scratchBytes: 8 * I };
 }
 
 const CONV_RUNTIME: CRuntime = { header: 'onnx2mcu_conv_s8.h', sources: ['onnx2mcu_conv_s8.c'] };
@@ -143,7 +149,11 @@ const CONV = convEmitter('conv', 'onnx2mcu_conv_s8', CONV_RUNTIME, (c) => {
   const t = windowText(c.layer as Conv2dLayer);
   return `conv ${t.kernel}${t.stride}${t.pads}`;
 });
-const CONV_1X1 = convEmitter('conv_1x1', 'onnx2mcu_conv_1x1_s8', CONV_1X1_RUNTIME, () => 'pointwise conv 1x1 (fast path)');
+const CONV_1X1: CKernelEmitter = {
+  ...convEmitter('conv_1x1', 'onnx2mcu_conv_1x1_s8', CONV_1X1_RUNTIME, () => 'pointwise conv 1x1 (fast path)'),
+  // The last argument: the kernel's scratch (four pixels widened to int16 on the DSP path).
+  call: (c, io) => kernelCall('onnx2mcu_conv_1x1_s8', c, io, [`(int32_t *)(void *)(${io.scratch})`]),
+};
 
 /** The conv as ONNX QDQ: per-channel dequantized weights and bias, Conv on the dequantized input. */
 export function convQdq(l: Conv2dLayer | (LayerBase & WeightedFields & WindowFields), b: QdqBuilder, group: number): void {

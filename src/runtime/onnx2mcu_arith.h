@@ -1,7 +1,7 @@
 /*
  * onnx2mcu_arith.h - the integer requantization primitives (TFLite / CMSIS-NN "double rounding").
  *
- * Written once here and once in TypeScript (src/quant/arith.ts); the two agree bit for bit
+ * Written once here and once in TypeScript (src/int8/arith.ts); the two agree bit for bit
  * (tested in src/runtime/runtime.test.ts on edge and random values).
  *
  *   srdhm(a, b)   = INT32_MAX if a == b == INT32_MIN, else (a*b + (a*b >= 0 ? 2^30 : 1 - 2^30)) / 2^31
@@ -9,6 +9,9 @@
  *   rdbpot(x, n)  = (x >> n) + ((x & mask) > threshold), mask = 2^n - 1,
  *                   threshold = (mask >> 1) + (x < 0).
  *   mbqm(acc, m, e) = rdbpot(srdhm(acc * 2^max(e, 0), m), max(-e, 0)).
+ *
+ * The kernels' fast path (onnx2mcu_requant) computes the same in fewer instructions where the
+ * emitter proved the ranges it needs; see there.
  *
  * C99, no floating point. Right shifts of negative values are arithmetic on every compiler this
  * project targets (gcc, clang, arm-none-eabi-gcc); C99 leaves them implementation-defined, not undefined.
@@ -18,18 +21,34 @@
 
 #include <stdint.h>
 
+/*
+ * The Arm DSP extension (Cortex-M4, M7, M33, M55: SMLAD, SXTB16, SMMULR) and Helium (MVE, the
+ * M55's vector unit). Each kernel keeps a portable C path that the host and the Cortex-M0+/M3 run.
+ */
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP == 1 && defined(__GNUC__) && !defined(ONNX2MCU_PORTABLE)
+#define ONNX2MCU_DSP 1
+#include <arm_acle.h>
+#else
+#define ONNX2MCU_DSP 0
+#endif
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1) && !defined(ONNX2MCU_PORTABLE)
+#define ONNX2MCU_MVE 1
+#include <arm_mve.h>
+#else
+#define ONNX2MCU_MVE 0
+#endif
+
 /* Saturating rounding doubling high multiply. */
 static inline int32_t onnx2mcu_srdhm(int32_t a, int32_t b)
 {
-    int64_t ab;
-    int64_t nudge;
     if (a == INT32_MIN && b == INT32_MIN) {
         return INT32_MAX;
     }
-    ab = (int64_t)a * (int64_t)b;
-    nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
-    /* C99 division truncates toward zero, as the definition requires. */
-    return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+    /*
+     * For every integer product p, the definition's sign-dependent nudge followed by truncation
+     * toward zero equals floor((p + 2^30) / 2^31): one shift, no division.
+     */
+    return (int32_t)(((int64_t)a * (int64_t)b + ((int64_t)1 << 30)) >> 31);
 }
 
 /* Rounding divide by power of two, ties away from zero; 0 <= n <= 31. */
@@ -59,5 +78,40 @@ static inline int32_t onnx2mcu_clamp(int32_t v, int32_t lo, int32_t hi)
 {
     return v < lo ? lo : (v > hi ? hi : v);
 }
+
+/*
+ * The fast requantization of the kernels' inner loops: mbqm(acc, multiplier, -n), bit for bit,
+ * given what the emitter proved for the layer (src/cgen/c_layer.ts fastRequant):
+ *   |acc| < 2^30, so that 2·acc fits int32 and srdhm(acc, M) = round-half-up(2·acc·M / 2^32),
+ *     which is one SMMULR(2·acc, M) on the DSP extension;
+ *   n >= 1 (or a zero multiplier, whose result is 0 whatever n), so that the rounding shift with
+ *     ties away from zero is (x + 2^(n-1) - (x < 0)) >> n.
+ * `round` = onnx2mcu_round(n), computed once per channel.
+ */
+static inline int32_t onnx2mcu_round(int32_t n)
+{
+    return ((int32_t)1 << n) >> 1; /* 2^(n-1), and 0 for n = 0 */
+}
+
+static inline int32_t onnx2mcu_requant(int32_t acc, int32_t multiplier, int32_t n, int32_t round)
+{
+    int32_t x;
+#if ONNX2MCU_DSP
+    __asm__("smmulr %0, %1, %2" : "=r"(x) : "r"(acc * 2), "r"(multiplier));
+#else
+    x = (int32_t)(((int64_t)acc * (int64_t)multiplier + ((int64_t)1 << 30)) >> 31);
+#endif
+    return (x + round - (int32_t)((uint32_t)x >> 31)) >> n;
+}
+
+#if ONNX2MCU_DSP
+/* Bytes 1 and 3 of x sign-extended to the two halfwords (SXTB16 of x rotated by 8). */
+static inline int32_t onnx2mcu_sxtb16_ror8(int32_t x)
+{
+    int32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+    return r;
+}
+#endif
 
 #endif /* ONNX2MCU_ARITH_H */

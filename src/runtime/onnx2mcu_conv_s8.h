@@ -26,9 +26,15 @@ typedef struct {
 void onnx2mcu_conv_s8(const onnx2mcu_conv_params *p, const onnx2mcu_layer_data *d,
                       const int8_t *input, int8_t *output);
 
-/* Fast path: 1x1 kernel, stride 1, no padding (pointwise). Same result as onnx2mcu_conv_s8. */
+/*
+ * Fast path: 1x1 kernel, stride 1, no padding (pointwise). Same result as onnx2mcu_conv_s8 for
+ * layers whose requantization bounds allow onnx2mcu_requant (|acc| < 2^30, negative shifts or a
+ * zero multiplier: the emitter checks). `scratch`: onnx2mcu_conv_1x1_scratch_bytes(p) bytes,
+ * 4-byte aligned (four pixels widened to int16 on the DSP path).
+ */
 void onnx2mcu_conv_1x1_s8(const onnx2mcu_conv_params *p, const onnx2mcu_layer_data *d,
-                          const int8_t *input, int8_t *output);
+                          const int8_t *input, int8_t *output, int32_t *scratch);
+int32_t onnx2mcu_conv_1x1_scratch_bytes(const onnx2mcu_conv_params *p);
 
 
 #endif /* ONNX2MCU_CONV_S8_H */

@@ -20,6 +20,7 @@
 static int8_t weights[MAX_ELEMS];
 static int32_t bias[4096], multiplier[4096], shift[4096];
 static int8_t input[MAX_ELEMS], output[MAX_ELEMS], rows[MAX_ELEMS];
+static int32_t scratch[4096];
 
 static long next(void)
 {
@@ -91,7 +92,7 @@ static void run_layer(void)
         memset(output, 0x55, sizeof output);
         switch (kind) {
         case 0: onnx2mcu_conv_s8(c, &data, input, output); break;
-        case 1: onnx2mcu_conv_1x1_s8(c, &data, input, output); break;
+        case 1: onnx2mcu_conv_1x1_s8(c, &data, input, output, scratch); break;
         case 2: onnx2mcu_dw_conv_s8(&dw, &data, input, output); break;
         case 3: onnx2mcu_dw_conv_3x3_s8(&dw, &data, input, output, 0); break;
         default:
