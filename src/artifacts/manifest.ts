@@ -10,12 +10,13 @@
  * (src/cgen/layout.ts, foldZeroPoint), so no op needs to be known here.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { QuantizedLayer, QuantizedModel } from '../int8/types.js';
 import { foldZeroPoint } from '../cgen/c_layer.js';
 import { invertLayout, type WeightLayout } from '../cgen/layout.js';
 import { UserError } from '../util/errors.js';
+import { readInputFile, readInputText } from '../util/input_files.js';
 import { readBlob } from './blob.js';
 
 /** Where the model came from and how it was converted (recorded, relative, for determinism). */
@@ -133,8 +134,9 @@ export function readManifest(dir: string): Manifest {
   const p = join(dir, 'manifest.json');
   if (!existsSync(p)) throw new UserError(`${dir}: no manifest.json (not an onnx2mcu output folder?)`);
   let m: Manifest;
+  const text = readInputText(p, 'manifest');
   try {
-    m = JSON.parse(readFileSync(p, 'utf8')) as Manifest;
+    m = JSON.parse(text) as Manifest;
   } catch (e) {
     throw new UserError(`${p}: not valid JSON (${(e as Error).message})`);
   }
@@ -149,14 +151,14 @@ export function checkArtifactHashes(dir: string, manifest: Manifest): void {
   for (const [name, f] of Object.entries(manifest.files)) {
     const p = join(dir, name);
     if (!existsSync(p)) throw new UserError(`${p}: listed in manifest.json but missing`);
-    if (sha256(readFileSync(p)) !== f.sha256) throw new UserError(`${p}: sha256 differs from manifest.json (file modified?)`);
+    if (sha256(readInputFile(p, 'artifact')) !== f.sha256) throw new UserError(`${p}: sha256 differs from manifest.json (file modified?)`);
   }
 }
 
 /** Rebuilds the QuantizedModel from manifest.json + weights.bin (IR layouts, unfolded bias). */
 export function reconstructModel(dir: string): QuantizedModel {
   const full = readManifest(dir);
-  const blob = readBlob(readFileSync(join(dir, 'weights.bin')));
+  const blob = readBlob(readInputFile(join(dir, 'weights.bin'), 'artifact'));
   const layers = full.layers.map((ml) => {
     const layer: Record<string, unknown> = { ...ml.quantized };
     for (const k of ml.float64_fields ?? []) layer[k] = Float64Array.from(layer[k] as number[]);

@@ -8,6 +8,7 @@
 import yargs from 'yargs';
 import type { CliIo } from './commands.js';
 import { calibrationOptions, dumpOptions, UsageError } from './options.js';
+import { terminalSafe, terminalSafeLine } from '../util/terminal_text.js';
 
 export { UsageError } from './options.js';
 export type { CliIo } from './commands.js';
@@ -17,10 +18,15 @@ const defaultIo: CliIo = {
   err: (t) => process.stderr.write(t),
 };
 
-/** The first line of an error's message (messages are one line by design; be safe anyway). */
+/** An error's message as one line (messages are one line by design; be safe anyway), safe for a terminal. */
 function oneLine(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  return msg.split('\n').map((s) => s.trim()).filter(Boolean).join(' ') || (e instanceof Error ? e.name : 'error');
+  return terminalSafeLine(msg.split('\n').map((s) => s.trim()).filter(Boolean).join(' ') || (e instanceof Error ? e.name : 'error'));
+}
+
+/** `io` with everything written through terminalSafe: messages and tables quote names from the user's files. */
+function terminalSafeIo(io: CliIo): CliIo {
+  return { out: (t) => io.out(terminalSafe(t)), err: (t) => io.err(terminalSafe(t)) };
 }
 
 const commands = () => import('./commands.js');
@@ -93,7 +99,8 @@ function parser(args: readonly string[], io: CliIo) {
 }
 
 /** Runs the CLI on `args` (without the node and script paths); resolves to the exit code. */
-export async function runCli(args: readonly string[], io: CliIo = defaultIo): Promise<number> {
+export async function runCli(args: readonly string[], rawIo: CliIo = defaultIo): Promise<number> {
+  const io = terminalSafeIo(rawIo);
   const verbose = args.includes('--verbose');
   let usageMessage: string | undefined;
   const p = parser(args, io).fail((msg, err) => {

@@ -9,6 +9,7 @@ import { listImages } from '../images/list.js';
 import { resolveModelSource, scaleWarning, type ModelSource } from '../model_source/model_source.js';
 import { UserError } from '../util/errors.js';
 import { checkOutputFile, checkOutputFolder } from '../util/output_paths.js';
+import { terminalSafeLine } from '../util/terminal_text.js';
 import { pipelineOptions, positiveInt, prefixOption, UsageError, type CalibrationArgs, type DumpArgs } from './options.js';
 
 export interface CliIo {
@@ -18,8 +19,8 @@ export interface CliIo {
 
 const CALIBRATED: readonly StageName[] = ['calibrate', 'quantize', 'lower', 'plan', 'emit'];
 
-/** Prints a warning on stderr as one line. */
-const warner = (io: CliIo) => (message: string) => io.err(`onnx2mcu: warning: ${message}\n`);
+/** Prints a warning on stderr as one line (a name in it may hold a newline: escaped). */
+const warner = (io: CliIo) => (message: string) => io.err(`onnx2mcu: warning: ${terminalSafeLine(message)}\n`);
 
 /** The model (the pipeline warns when calibration uses an assumed input scaling). */
 function source(model: string, scale: string | undefined): ModelSource {

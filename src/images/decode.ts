@@ -4,9 +4,9 @@
  * EXIF orientation is NOT applied (as PIL and TF decoders do by default), 16-bit PNGs are reduced
  * to 8 bits.
  */
-import { readFileSync } from 'node:fs';
 import sharp, { type OutputInfo } from 'sharp';
 import { UserError } from '../util/errors.js';
+import { checkImagePixels, INPUT_LIMITS, readInputFile } from '../util/input_files.js';
 
 /** RGB pixels, row-major, 3 bytes per pixel (HWC). */
 export interface RgbImage {
@@ -34,12 +34,16 @@ export async function decodeImageBytes(bytes: Uint8Array, what = 'image'): Promi
   if (!sniffImageFormat(bytes)) throw new UserError(`${what}: not a JPEG or PNG file`);
   let out: { data: Buffer; info: OutputInfo };
   try {
-    out = await sharp(bytes, { failOn: 'error' })
+    // The header's size first: a small file may claim a huge image, refused before decoding.
+    const { width, height } = await sharp(bytes).metadata();
+    checkImagePixels(width ?? 0, height ?? 0, what);
+    out = await sharp(bytes, { failOn: 'error', limitInputPixels: INPUT_LIMITS.imagePixels })
       .removeAlpha()
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (e) {
+    if (e instanceof UserError) throw e;
     throw new UserError(`${what}: cannot decode image (${(e as Error).message.split('\n')[0]})`);
   }
   const { width: w, height: h, channels } = out.info;
@@ -55,11 +59,5 @@ export async function decodeImageBytes(bytes: Uint8Array, what = 'image'): Promi
 
 /** Decodes a JPEG or PNG file to RGB uint8 pixels. */
 export async function decodeImage(path: string): Promise<RgbImage> {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new UserError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return decodeImageBytes(bytes, path);
+  return decodeImageBytes(readInputFile(path, 'image'), path);
 }

@@ -1,11 +1,13 @@
 /**
  * Image sets: a folder (its JPEG/PNG files, sorted by name) or a CSV file whose first column names
  * image files relative to the CSV's folder (a header row is recognised and skipped), like the
- * labels.csv files of ../shared/images.
+ * labels.csv files of ../shared/images. Those files must lie inside the CSV's folder, as external
+ * data must lie inside the model's: one policy for paths named inside a file (src/util/input_files.ts).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { UserError } from '../util/errors.js';
+import { readInputText, resolveInside } from '../util/input_files.js';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png']);
 
@@ -41,26 +43,24 @@ export interface CsvImageRow {
 
 /** The rows of an image CSV, in file order; the first column is the image file. */
 export function readImageCsv(csvPath: string): CsvImageRow[] {
-  let text: string;
-  try {
-    text = readFileSync(csvPath, 'utf8');
-  } catch (e) {
-    throw new UserError(`${csvPath}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  const text = readInputText(csvPath, 'csv');
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   if (lines.length === 0) throw new UserError(`${csvPath}: empty CSV`);
   const first = splitCsvLine(lines[0]);
   const hasHeader = !isImageFileName(first[0].trim());
   const names = hasHeader ? first.map((s) => s.trim()) : first.map((_, i) => String(i));
   const base = dirname(resolve(csvPath));
-  return lines.slice(hasHeader ? 1 : 0).map((line, i) => {
-    const cells = splitCsvLine(line).map((s) => s.trim());
+  return lines.slice(hasHeader ? 1 : 0).map((row, i) => {
+    const line = i + (hasHeader ? 2 : 1);
+    const cells = splitCsvLine(row).map((s) => s.trim());
     const file = cells[0];
     if (!file || !isImageFileName(file)) {
-      throw new UserError(`${csvPath}:${i + (hasHeader ? 2 : 1)}: first column '${file}' is not a JPEG/PNG file name`);
+      throw new UserError(`${csvPath}:${line}: first column '${file}' is not a JPEG/PNG file name`);
     }
     const fields: Record<string, string> = {};
     cells.forEach((c, k) => { fields[names[k] ?? String(k)] = c; });
+    // A path named inside a file stays inside that file's folder (the policy of src/util/input_files.ts).
+    resolveInside(base, file, `${csvPath}:${line}: image`, "the CSV's folder", false);
     return { path: join(base, file), fields };
   });
 }

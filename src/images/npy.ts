@@ -4,11 +4,11 @@
  * version 1.0 float32 C-order files. Other dtypes are refused with a message naming the file,
  * rather than converted, so nothing is fed to a model that differs from what the tool wrote.
  */
-import { readFileSync } from 'node:fs';
 import type { Tensor } from '../ir/tensor.js';
 import { floatTensor, sizeOf } from '../ir/tensor.js';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic_write.js';
+import { checkTensorElements, readInputFile } from '../util/input_files.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 
@@ -43,6 +43,7 @@ export function parseNpy(bytes: Uint8Array, what: string): Tensor {
   const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new UserError(`${what}: bad shape (${shapeText}) in .npy header`);
   const n = sizeOf(shape);
+  checkTensorElements(n, `${what}: shape [${shape}]`);
   const have = bytes.length - dataStart;
   if (have !== n * 4) throw new UserError(`${what}: shape [${shape}] needs ${n * 4} data bytes, file has ${have}`);
   // Copy into an aligned buffer (the data may start at any offset) and read little-endian.
@@ -53,13 +54,7 @@ export function parseNpy(bytes: Uint8Array, what: string): Tensor {
 
 /** Reads a float32 C-order .npy file. */
 export function readNpy(path: string): Tensor {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new UserError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return parseNpy(bytes, path);
+  return parseNpy(readInputFile(path, 'npy'), path);
 }
 
 /** A float32 tensor as .npy (version 1.0, '<f4', C order) bytes. */

@@ -7,13 +7,14 @@
  * and the artifacts can record it.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Graph } from '../ir/graph.js';
 import { DEFAULT_SCALE, parseScale } from '../images/scale.js';
 import { importOnnx } from '../onnx/import.js';
 import { importTfjs, isTfjsModelPath } from '../tfjs/index.js';
 import { UserError } from '../util/errors.js';
+import { readInputFile } from '../util/input_files.js';
 import { findKnownModel } from './known_models.js';
 
 export type ScaleSource = 'sha256' | 'file name' | '--scale' | 'assumed';
@@ -35,11 +36,7 @@ export interface ModelSource {
 /** The bytes that identify the model: the .onnx file, or model.json. */
 function identifyingBytes(path: string, format: ModelSource['format']): Uint8Array {
   const file = format === 'tfjs' && isDirectory(path) ? join(path, 'model.json') : path;
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new UserError(`${file}: cannot read model file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
+  return readInputFile(file, 'model');
 }
 
 function isDirectory(path: string): boolean {

@@ -224,7 +224,7 @@ describe('external data', () => {
     writeFileSync(join(mkdirSync(dir, { recursive: true }) ?? dir, 'w.bin'), side.subarray(0, 50));
     userError(() => importOnnx(externalModel(dir, 'w.bin', 0, 4_000_000_000)), "initializer 'w'", 'length 4000000000 bytes', 'need 96 bytes');
     userError(() => importOnnx(externalModel(dir, 'w.bin', 16, 96)), "'w.bin' has 50 bytes", 'offset 16 + 96 bytes');
-    userError(() => importOnnx(externalModel(dir, 'nothere.bin', 0, 96)), "cannot open external data file 'nothere.bin'", 'ENOENT');
+    userError(() => importOnnx(externalModel(dir, 'nothere.bin', 0, 96)), "external data location 'nothere.bin': cannot read", 'ENOENT');
     const bytes = readFileSync(externalModel(dir, 'w.bin', 0, 96));
     userError(() => importOnnxBytes(bytes, { source: 'mem.onnx' }), 'mem.onnx', 'without a folder');
   });
@@ -530,7 +530,7 @@ describe('files that are not ONNX models', () => {
   });
 
   it('a missing file', () => {
-    userError(() => importOnnx(join(tmp, 'nope.onnx')), 'nope.onnx: cannot read model file (ENOENT)');
+    userError(() => importOnnx(join(tmp, 'nope.onnx')), 'nope.onnx: cannot read (ENOENT)');
   });
 });
 

@@ -4,7 +4,6 @@
  * topologically, then infers every shape and verifies the graph. Every problem with the file is a
  * one-line UserError that names the file and the node, input or tensor at fault.
  */
-import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Attr, Graph, GraphMeta, Node, ValueInfo } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
@@ -13,6 +12,7 @@ import { inferShapes } from '../graph/infer.js';
 import { verifyGraph } from '../graph/verify.js';
 import { isSupportedOnnxOp } from '../ops/registry.js';
 import { UserError } from '../util/errors.js';
+import { readInputFile } from '../util/input_files.js';
 import { attrsFromProto } from './proto/attributes.js';
 import { decodeModel, defaultOpset } from './decode.js';
 import { normalizeNode } from './normalize.js';
@@ -30,13 +30,7 @@ export interface ImportOptions {
 
 /** Reads and imports an ONNX file; external data is read relative to the file's folder. */
 export function importOnnx(path: string): Graph {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new UserError(`${path}: cannot read model file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
-  return importOnnxBytes(bytes, { baseDir: dirname(resolve(path)), source: path });
+  return importOnnxBytes(readInputFile(path, 'model'), { baseDir: dirname(resolve(path)), source: path });
 }
 
 export function importOnnxBytes(bytes: Uint8Array, opts: ImportOptions = {}): Graph {

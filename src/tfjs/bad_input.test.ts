@@ -85,7 +85,7 @@ describe('bad TF.js models (tiny hand-made model)', () => {
     const empty = join(tmp, `empty${counter++}`);
     mkdirSync(empty);
     importError(empty, empty, 'no model.json in this folder');
-    importError(join(empty, 'model.json'), join(empty, 'model.json'), 'cannot open', 'ENOENT');
+    importError(join(empty, 'model.json'), join(empty, 'model.json'), 'cannot read', 'ENOENT');
     const withDir = join(tmp, `dir${counter++}`);
     mkdirSync(join(withDir, 'model.json'), { recursive: true });
     importError(withDir, join(withDir, 'model.json'), 'not a regular file (a directory)');
@@ -181,7 +181,7 @@ describe('bad TF.js models (tiny hand-made model)', () => {
     importError(file, file, 'weightsManifest[0].paths[0]', 'is absolute');
     symlinkSync(outside, join(dir, 'link.bin'));
     editJson(file, (j) => { j.weightsManifest[0].paths = ['link.bin']; });
-    importError(file, file, 'weightsManifest[0].paths[0]', "path 'link.bin' leads outside the model's folder");
+    importError(file, file, 'weightsManifest[0].paths[0]', "'link.bin' leads outside the model's folder");
     // A symlink that stays inside is fine.
     symlinkSync(join(dir, 'group1-shard1of1.bin'), join(dir, 'inside.bin'));
     editJson(file, (j) => { j.weightsManifest[0].paths = ['inside.bin']; });
@@ -226,7 +226,7 @@ describe.skipIf(!HAVE_SHARED)('bad variants of a real fixture (vww_96_mlcommons_
     appendFileSync(shard, Buffer.alloc(8));
     importError(file, file, `the shards hold ${size + 8} bytes`, 'longer than the manifest says');
     unlinkSync(shard);
-    importError(file, file, "weightsManifest[0].paths[0]: cannot open 'group1-shard1of1.bin' (ENOENT)");
+    importError(file, file, "weightsManifest[0].paths[0] 'group1-shard1of1.bin': cannot read (ENOENT)");
   });
 
   it('edited model.json: an unknown op, a weight dtype or shape changed, a weight removed from the manifest', () => {

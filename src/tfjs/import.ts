@@ -7,7 +7,7 @@
  * does. Every problem is a one-line UserError naming the file and the node or field.
  *
  *   model_json.ts  model.json structure        attributes.ts  AttrValue / TensorProto JSON
- *   weights.ts     manifest, shards, dequantization   files.ts  confined, non-blocking reads
+ *   weights.ts     manifest, shards, dequantization (files read by src/util/input_files.ts)
  *   ops.ts, ops_conv.ts  TF op → IR ops        layout.ts      NHWC ↔ NCHW, TF padding
  */
 import type { Graph, GraphMeta, ValueInfo } from '../ir/graph.js';

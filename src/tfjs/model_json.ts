@@ -10,7 +10,7 @@
 import { statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../util/errors.js';
-import { readRegularFile } from './files.js';
+import { readInputFile } from '../util/input_files.js';
 import { signatureShape, type TfAttrValue } from './attributes.js';
 
 export interface TfNode {
@@ -76,7 +76,7 @@ export function readModelJson(path: string): TfjsModelJson {
   const file = modelJsonPath(path);
   let bytes: Uint8Array;
   try {
-    bytes = readRegularFile(file, file);
+    bytes = readInputFile(file, 'model');
   } catch (e) {
     if (file !== path && e instanceof UserError && /ENOENT/.test(e.message)) {
       throw new UserError(`${path}: no model.json in this folder (a TF.js graph model is a model.json plus its weight shards)`);

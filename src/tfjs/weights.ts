@@ -14,7 +14,7 @@
 import type { Tensor } from '../ir/tensor.js';
 import { sizeOf } from '../ir/tensor.js';
 import { UserError } from '../util/errors.js';
-import { readRegularFile, resolveInside } from './files.js';
+import { readInputFile, resolveInside } from '../util/input_files.js';
 import { tensorFromBytes } from './attributes.js';
 
 export type QuantizedDtype = 'uint8' | 'uint16' | 'float16';
@@ -111,10 +111,13 @@ export function readWeights(groups: readonly WeightGroup[], dir: string, file: s
       new UserError(`${file}: ${g.field}: the shards hold ${have} bytes (${sizes.join(', ')}) but its weights need ${need} bytes (${have < need ? 'a shard is truncated or missing' : 'a shard is longer than the manifest says'})`);
     const shards = g.paths.map((p, k) => {
       const where = `${file}: ${g.field}.paths[${k}]`;
-      return readRegularFile(resolveInside(dir, p, where), where, (size) => {
-        have += size;
-        sizes.push(`'${p}' ${size}`);
-        if (have > need) throw mismatch();
+      return readInputFile(resolveInside(dir, p, where), 'model', {
+        where,
+        checkSize: (size) => {
+          have += size;
+          sizes.push(`'${p}' ${size}`);
+          if (have > need) throw mismatch();
+        },
       });
     });
     if (have !== need) throw mismatch();
