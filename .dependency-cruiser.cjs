@@ -10,14 +10,16 @@
  *                 contract and its exact arithmetic, window statistics, the quantization building
  *                 blocks ops use) · onnx/proto (protobuf codec, QDQ builder) · cgen (C writer, C layer
  *                 types, weight layouts) · ops/kernels (float kernels) · runtime (the C sources) ·
- *                 artifacts (manifest.json and weights.bin: one type, writer and reader)
+ *                 artifacts (manifest.json and weights.bin: one type, writer and reader) · progress
+ *                 (the progress display of long commands)
  *   2 ops         one file per op: shape rule, float reference, toOnnx, quantization, int8 reference,
  *                 QDQ form, C lowering; the registry
  *   3 stages      dispatchers over the registry: graph (infer, verify, interpret), onnx (import,
  *                 export), tfjs, model_source, passes, quant, lower, memory, emit, crosscheck,
  *                 verify, generate, target, report
  *   4 pipeline    the stage list and its runners
- *   5 top         cli, bench, bin (and fixtures, test-only)
+ *   5 top         cli, sweep (the width × resolution sweep: converts, benchmarks), bench, bin
+ *                 (and fixtures, test-only)
  *
  * Tests (*.test.ts) and their helpers (testing.ts) may import anything and are not cruised.
  */
@@ -25,7 +27,7 @@ const LAYERS = [
   { name: 'util', path: '^src/util/' },
   {
     name: 'libraries',
-    path: '^src/(ir|images|int8|onnx/proto|cgen|ops/kernels|runtime|artifacts)/',
+    path: '^src/(ir|images|int8|onnx/proto|cgen|ops/kernels|runtime|artifacts|progress)/',
   },
   { name: 'ops', path: '^src/ops/(?!kernels/)' },
   {
@@ -33,7 +35,7 @@ const LAYERS = [
     path: '^src/(graph|onnx/(?!proto/)[^/]+$|tfjs|model_source|passes|quant|lower|memory|emit|crosscheck|verify|generate|target|report)',
   },
   { name: 'pipeline', path: '^pipeline/' },
-  { name: 'top', path: '^(src/cli|bench|bin|fixtures)/' },
+  { name: 'top', path: '^(src/cli|src/sweep|bench|bin|fixtures)/' },
 ];
 
 const layerRules = LAYERS.slice(0, -1).map((layer, i) => ({

@@ -17,7 +17,7 @@ import { runFloat } from '../graph/interpret.js';
 import { UserError } from '../util/errors.js';
 import { makeObserver } from './observers/index.js';
 import type { Observer, ObserverMethod, Range } from './observers/index.js';
-import { Progress, type ProgressMode } from './progress.js';
+import { Progress, type ProgressMode } from '../progress/progress.js';
 import { createOrtEngine } from './ort_engine.js';
 
 export interface CalibrationOptions {

@@ -54,6 +54,10 @@ describe('evaluate on worker threads', () => {
     const inputs = Array.from({ length: 12 }, (_, i) => pixelsToInt8Nchw(randomPixels(1100 + i, SIZE), SIZE, SIZE));
     const want = inputs.map((x) => Array.from(runInt8(model, x).raw));
     expect(new Set(want.map((w) => w.join())).size).toBeGreaterThan(1); // the inputs give different outputs
-    expect((await runInt8Raw(model, inputs, 2)).map((r) => Array.from(r))).toEqual(want);
+    let reported = 0; // the progress callback: once per input, on workers and in this thread
+    expect((await runInt8Raw(model, inputs, 2, () => reported++)).map((r) => Array.from(r))).toEqual(want);
+    expect(reported).toBe(inputs.length);
+    expect((await runInt8Raw(model, inputs.slice(0, 3), 1, () => reported++)).map((r) => Array.from(r))).toEqual(want.slice(0, 3));
+    expect(reported).toBe(inputs.length + 3);
   }, 60_000);
 });

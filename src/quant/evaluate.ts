@@ -9,7 +9,7 @@ import { createOrtEngine, type FloatEngine } from './ort_engine.js';
 import { dequantize, int8Outputs, runInt8, type Int8RunResult } from './interpret_int8.js';
 import { Int8WorkerPool } from './int8_pool.js';
 import { resolveThreads } from './workers.js';
-import { Progress, type ProgressMode } from './progress.js';
+import { Progress, type ProgressMode } from '../progress/progress.js';
 import { inputSize, loadImageInput } from './images.js';
 
 export interface EvalItem {

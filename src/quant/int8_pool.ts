@@ -38,12 +38,12 @@ export class Int8WorkerPool {
 }
 
 /** runInt8(model, x).raw for every input, on worker threads (default one per core, up to 4, ≥ 8 inputs each); in input order. */
-export async function runInt8Raw(model: QuantizedModel, inputs: readonly Int8Array[], threads?: number | 'auto'): Promise<Int8Array[]> {
+export async function runInt8Raw(model: QuantizedModel, inputs: readonly Int8Array[], threads?: number | 'auto', onEach?: () => void): Promise<Int8Array[]> {
   const n = Math.min(resolveThreads(threads, inputs.length), inputs.length);
-  if (n <= 1) return inputs.map((x) => runInt8(model, x).raw);
+  if (n <= 1) return inputs.map((x) => { const raw = runInt8(model, x).raw; onEach?.(); return raw; });
   const pool = new Int8WorkerPool(model, n);
   try {
-    return await Promise.all(inputs.map((x) => pool.run(x)));
+    return await Promise.all(inputs.map((x) => pool.run(x).then((raw) => { onEach?.(); return raw; })));
   } finally {
     await pool.close();
   }

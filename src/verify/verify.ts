@@ -21,6 +21,7 @@ import { UserError } from '../util/errors.js';
 import { checkArtifactHashes, readManifest, reconstructModel, type Manifest } from '../artifacts/manifest.js';
 import { availableCompilers, compileC, quickMode, type Compiler } from './compile.js';
 import { mulberry32 } from '../util/random.js';
+import { Progress, type ProgressMode } from '../progress/progress.js';
 
 export interface VerifyOptions {
   /** A folder of JPEG/PNG images or a CSV list. */
@@ -36,6 +37,8 @@ export interface VerifyOptions {
   readonly compilers?: readonly Compiler[];
   /** Inputs run under the sanitizers per build (default 4: sanitized runs are slow). */
   readonly sanitizedInputs?: number;
+  /** Progress on stderr (default 'none'; the command line passes 'auto'). */
+  readonly progress?: ProgressMode;
 }
 
 export interface VerifyResult {
@@ -178,7 +181,10 @@ export async function verifyArtifacts(dir: string, opts: VerifyOptions = {}): Pr
     for (const p of paths) imagePixels.push((await loadPixelsUint8(p, [H, W])).data);
   }
   // The TypeScript references, on worker threads when there are many inputs.
-  const want = await runInt8Raw(model, [...randomNchw, ...imagePixels.map((px) => pixelsToInt8Nchw(px, H, W, manifest.input.feed.pixel_offset))]);
+  const references = [...randomNchw, ...imagePixels.map((px) => pixelsToInt8Nchw(px, H, W, manifest.input.feed.pixel_offset))];
+  const referenceProgress = new Progress('verify: integer reference', references.length, opts.progress ?? 'none', { unit: 'inputs' });
+  const want = await runInt8Raw(model, references, undefined, () => referenceProgress.tick());
+  referenceProgress.done();
   const wantRandom = want.slice(0, randomNchw.length);
   const wantImages = want.slice(randomNchw.length);
   const randomRecords = Buffer.concat(randomNchw.map((x) => {
@@ -199,10 +205,12 @@ export async function verifyArtifacts(dir: string, opts: VerifyOptions = {}): Pr
     });
     return bad;
   };
+  const variants = quickMode() ? [false] : [false, true];
+  const buildProgress = new Progress('verify: builds', compilers.length * variants.length, opts.progress ?? 'none', { unit: 'builds' });
   try {
     const blobPath = join(dir, 'weights.bin');
     for (const cc of compilers) {
-      for (const sanitize of quickMode() ? [false] : [false, true]) {
+      for (const sanitize of variants) {
         const tag = `${cc}${sanitize ? '_asan_ubsan' : ''}`;
         const exe = buildDriver(dir, work, cc, sanitize, tag);
         const nR = sanitize ? Math.min(randomNchw.length, opts.sanitizedInputs ?? 4) : randomNchw.length;
@@ -212,8 +220,10 @@ export async function verifyArtifacts(dir: string, opts: VerifyOptions = {}): Pr
         if (nI > 0) bad += compare(runDriver(exe, blobPath, 'pixels', imageRecords.subarray(0, nI * inSize), outSize), wantImages.slice(0, nI));
         builds.push(`${tag}: ${nR} random + ${nI} images, flash and blob paths, ${bad} mismatches`);
         mismatches += bad;
+        buildProgress.tick();
       }
     }
+    buildProgress.done();
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
