@@ -53,12 +53,27 @@ export function cArrayBody(values: ArrayLike<number>, perLine: number): string {
   return lines.join('\n');
 }
 
-/** A C string literal for a comment-free context (escapes quotes, backslashes, non-ASCII). */
+/**
+ * A C string literal (quotes and backslashes escaped, anything but printable ASCII shown as '?').
+ * A '?' is written '\?': C99 reads '??=', '??/' … as trigraphs (-std=c99 enables them), and
+ * '??/' would turn the closing quote into an escape.
+ */
 export function cString(s: string): string {
-  return `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[^\x20-\x7e]/g, '?')}"`;
+  return `"${s.replace(/[^\x20-\x7e]/g, '?').replace(/[\\"?]/g, (c) => `\\${c}`)}"`;
 }
 
-/** Text safe inside a C block comment. */
+/**
+ * Text safe inside a C block comment, whatever a name holds. Printable ASCII only (anything else,
+ * and the backslash, shown as '?'), and none of the sequences that act inside a comment: '*' '/'
+ * ends it, '/' '*' is an error under -Wall -Werror (-Wcomment), and '??' may start a trigraph
+ * ('??/' is a backslash, which before a line end splices the next line in). Each is broken
+ * with a space, so what a name says stays readable; a '*' or '/' at either end gets a space
+ * too, since the text around it (the comment's own '*' or '/') could complete one.
+ */
 export function cComment(s: string): string {
-  return s.replace(/\*\//g, '* /').replace(/[^\x20-\x7e]/g, '?');
+  return s
+    .replace(/[^\x20-\x7e]|\\/g, '?')
+    .replace(/\*(?=\/)|\/(?=\*)|\?(?=\?)/g, (c) => `${c} `)
+    .replace(/^[*/]/, (c) => ` ${c}`)
+    .replace(/[*/]$/, (c) => `${c} `);
 }

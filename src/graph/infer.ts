@@ -4,6 +4,7 @@ import type { Tensor } from '../ir/tensor.js';
 import { shapeToString } from '../ir/tensor.js';
 import { getOp } from '../ops/registry.js';
 import { UserError } from '../util/errors.js';
+import { checkAttributes, checkShape } from './verify.js';
 
 /**
  * Returns `g` with `values` holding the dtype and shape of every tensor: graph inputs (taken from
@@ -35,6 +36,8 @@ export function inferShapes(g: Graph): Graph {
       infos.push(info);
       consts.push(g.constants.get(input));
     }
+    // The verifier's value checks, before the op's shape rule computes with the values.
+    checkAttributes(node, `node '${node.name}' (${node.op})`);
     let outs: ValueInfo[];
     try {
       outs = def.inferShapes(node, infos, consts);
@@ -48,9 +51,7 @@ export function inferShapes(g: Graph): Graph {
       if (o === '') return;
       if (values.has(o)) throw new UserError(`node '${node.name}' (${node.op}): output '${o}' is already defined`);
       const info = outs[i];
-      if (info.shape.some((d) => !Number.isInteger(d) || d < 0)) {
-        throw new UserError(`node '${node.name}' (${node.op}): output '${o}' has invalid shape ${shapeToString(info.shape)}`);
-      }
+      checkShape(info.shape, `node '${node.name}' (${node.op}): output '${o}'`, true);
       values.set(o, info);
     });
   }

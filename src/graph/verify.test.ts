@@ -3,6 +3,7 @@ import type { Graph } from '../ir/graph.js';
 import { GraphBuilder } from './builder.js';
 import { floatTensor } from '../ir/tensor.js';
 import { verifyGraph } from './verify.js';
+import { inferShapes } from './infer.js';
 import { UserError } from '../util/errors.js';
 
 function chain(): Graph {
@@ -61,5 +62,31 @@ describe('verifyGraph', () => {
     values.delete('b');
     expect(() => verifyGraph({ ...g, values })).toThrow(/'b' has no stored dtype\/shape/);
     expect(() => verifyGraph({ ...g, nodes: g.nodes.map((n) => (n.name === 'relu' ? { ...n, op: 'Swish' } : n)) })).toThrow("node 'relu' (Swish): unsupported op 'Swish'");
+  });
+
+  describe('value ranges: nothing reaches a later stage that it cannot hold', () => {
+    const withConvAttrs = (attrs: Record<string, unknown>) => {
+      const g = chain();
+      return { ...g, nodes: g.nodes.map((n) => (n.name === 'conv' ? { ...n, attrs: { ...n.attrs, ...attrs } } : n)) } as Graph;
+    };
+    it('a list attribute outside int32 (the C params hold int32), in verify and already in shape inference', () => {
+      for (const check of [verifyGraph, inferShapes]) {
+        expect(() => check(withConvAttrs({ strides: [2 ** 40, 1] }))).toThrow("node 'conv' (Conv): attribute 'strides'[0] = 1099511627776 is not an integer that fits int32");
+        expect(() => check(withConvAttrs({ pads: [0, 0, 0.5, 0] }))).toThrow("attribute 'pads'[2] = 0.5 is not an integer");
+      }
+    });
+    it('a NaN attribute and an empty fused activation range', () => {
+      expect(() => verifyGraph(withConvAttrs({ epsilon: NaN }))).toThrow("node 'conv' (Conv): attribute 'epsilon' is NaN");
+      expect(() => verifyGraph(withConvAttrs({ act_min: 6, act_max: 0 }))).toThrow('fused activation range [6, 0] is empty');
+    });
+    it('a tensor over the size limit is named (a pad of 2^20 is an int32, but its output is not a tensor we hold)', () => {
+      expect(() => inferShapes(withConvAttrs({ pads: [2 ** 20, 2 ** 20, 0, 0] }))).toThrow(/node 'conv' \(Conv\): output 'a' \[1, 3, 1048580, 1048580\]: \d+ values, more than the 67108864/);
+      const g = chain();
+      const huge = { ...g, values: new Map([...g.values, ['x', { dtype: 'float32' as const, shape: [1, 2, 8192, 8192] }]]) };
+      expect(() => verifyGraph(huge)).toThrow("more than the 67108864");
+    });
+    it('a graph without outputs', () => {
+      expect(() => verifyGraph({ ...chain(), outputs: [] })).toThrow("graph 'chain': no outputs");
+    });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * ONNX Clip: y = min(max(x, min), max). The importer normalizes the bounds to attributes `min`
+ * ONNX Clip: y = min(max(x, min), max) (also when min > max: then y = max everywhere). The importer normalizes the bounds to attributes `min`
  * and `max` whatever the opset; bounds still given as inputs 1 and 2 (opset ≥ 11, hand-built
  * graphs) are honoured when the attribute is absent.
  */
@@ -19,9 +19,17 @@ function bound(node: Node, name: 'min' | 'max', t: Tensor | undefined): number {
   return name === 'min' ? -Infinity : Infinity;
 }
 
-/** The clip bounds of a Clip node given its (optional) bound tensors. */
+/**
+ * The clip bounds of a Clip node given its (optional) bound tensors, as an interval min ≤ max.
+ * ONNX defines Clip as min(max(x, min), max) (onnxruntime computes exactly that), so with
+ * min > max every x gives max: the same as clamping to [max, max]. Everything that reads a Clip's
+ * bounds (the float reference here, fuse_activation) sees that interval, and agrees with onnxruntime.
+ */
 export function clipBounds(node: Node, minT?: Tensor, maxT?: Tensor): { min: number; max: number } {
-  return { min: bound(node, 'min', minT), max: bound(node, 'max', maxT) };
+  const min = bound(node, 'min', minT);
+  const max = bound(node, 'max', maxT);
+  if (Number.isNaN(min) || Number.isNaN(max)) throw nodeError(node, `bound ${Number.isNaN(min) ? 'min' : 'max'} is NaN`);
+  return { min: Math.min(min, max), max };
 }
 
 export const Clip: OpDef = {
@@ -40,7 +48,7 @@ export const Clip: OpDef = {
     const y = new Float32Array(x.length);
     for (let i = 0; i < x.length; i++) {
       const v = x[i];
-      y[i] = v < min ? min : v > max ? max : v;
+      y[i] = Math.min(Math.max(v, min), max);
     }
     return [{ dtype: 'float32', shape: [...inputs[0]!.shape], data: y }];
   },
