@@ -48,8 +48,8 @@ describe('Clip with min > max (ONNX: min(max(x, min), max), so max everywhere)',
     const ort = (await runOrt(exportOnnx(g), { x: input })).get('y')!.data;
     const folded = runFloatPasses(g);
     expect(folded.nodes.map((n) => n.op)).toEqual(['conv2d']); // the Clip was fused
-    const ours = runFloat(g, { x: { dtype: 'float32', ...input } }).get('y')!.data;
-    const oursFolded = runFloat(folded, { x: { dtype: 'float32', ...input } }).get('y')!.data;
+    const ours = runFloat(g, { x: { dtype: 'float32', ...input } }).get('y')!.data as Float32Array;
+    const oursFolded = runFloat(folded, { x: { dtype: 'float32', ...input } }).get('y')!.data as Float32Array;
     expect(Array.from(ort)).toEqual(new Array(18).fill(-0.5));
     expect(Array.from(ours)).toEqual(Array.from(ort));
     expect(Array.from(oursFolded)).toEqual(Array.from(ort));
