@@ -35,6 +35,7 @@ export interface CBuffers {
 export interface CRuntime {
   /** Declares the kernel's params struct and function. */
   readonly header: string;
+  /** The kernel's .c files and the internal headers they include. */
   readonly sources: readonly string[];
 }
 

@@ -118,20 +118,32 @@ function im2col(padded: Float32Array, g: Geometry, C: number): Float32Array {
 }
 
 /**
- * Weights OIHW → OHWI; the 1×1 fast path where the conv is a plain matrix product over pixels and
- * its requantization bounds allow the fast arithmetic (every real MobileNet's pointwise layers).
+ * Weights OIHW → OHWI. Where the requantization bounds allow the fast arithmetic (every real
+ * MobileNet), a 1×1 stride-1 unpadded conv (the pointwise layers) takes the 1×1 kernel and any other
+ * the im2col kernel (the first layer); otherwise the general one.
  */
 function lowerConv2d(l: Conv2dLayer, ctx: LowerContext): CLayer {
   const [O, I, kh, kw] = l.weightShape;
   const layout = { name: 'OHWI', view: [O, I, kh, kw], perm: [0, 2, 3, 1] };
   const pointwise = kh === 1 && kw === 1 && l.strides.every((s) => s === 1) && l.pads.every((p) => p === 0);
   const general = weightedCLayer(l, ctx, CONV, layout);
-  if (!pointwise || !fastRequant(general.data!.bias, l.weights, l.multiplier, l.shift)) return general;
-  return { ...general, kernel: CONV_1X1.kernel, emitter: CONV_1X1, scratchBytes: 8 * I };
+  if (!fastRequant(general.data!.bias, l.weights, l.multiplier, l.shift)) return general;
+  if (pointwise) return { ...general, kernel: CONV_1X1.kernel, emitter: CONV_1X1, scratchBytes: 8 * I };
+  return { ...general, kernel: CONV_IM2COL.kernel, emitter: CONV_IM2COL, scratchBytes: im2colScratchBytes(O, I * kh * kw) };
+}
+
+/**
+ * onnx2mcu_conv_im2col_scratch_bytes (src/runtime/onnx2mcu_conv_im2col_s8.c): four columns of K4
+ * (K rounded up to 4) int8, their int16 copy, and the weights padded to K4 when K is not a multiple of 4.
+ */
+export function im2colScratchBytes(outC: number, k: number): number {
+  const k4 = (k + 3) & ~3;
+  return 12 * k4 + (k === k4 ? 0 : outC * k4);
 }
 
 const CONV_RUNTIME: CRuntime = { header: 'onnx2mcu_conv_s8.h', sources: ['onnx2mcu_conv_s8.c'] };
-const CONV_1X1_RUNTIME: CRuntime = { header: 'onnx2mcu_conv_s8.h', sources: ['onnx2mcu_conv_1x1_s8.c'] };
+const CONV_1X1_RUNTIME: CRuntime = { header: 'onnx2mcu_conv_s8.h', sources: ['onnx2mcu_conv_1x1_s8.c', 'onnx2mcu_gemm_s8.h', 'onnx2mcu_gemm_s8.c'] };
+const CONV_IM2COL_RUNTIME: CRuntime = { header: 'onnx2mcu_conv_s8.h', sources: ['onnx2mcu_conv_im2col_s8.c', 'onnx2mcu_gemm_s8.h', 'onnx2mcu_gemm_s8.c'] };
 
 function convEmitter(kernel: string, fn: string, runtime: CRuntime, describe: (c: CLayer) => string): CKernelEmitter {
   return {
@@ -153,6 +165,14 @@ const CONV_1X1: CKernelEmitter = {
   ...convEmitter('conv_1x1', 'onnx2mcu_conv_1x1_s8', CONV_1X1_RUNTIME, () => 'pointwise conv 1x1 (fast path)'),
   // The last argument: the kernel's scratch (four pixels widened to int16 on the DSP path).
   call: (c, io) => kernelCall('onnx2mcu_conv_1x1_s8', c, io, [`(int32_t *)(void *)(${io.scratch})`]),
+};
+const CONV_IM2COL: CKernelEmitter = {
+  ...convEmitter('conv_im2col', 'onnx2mcu_conv_im2col_s8', CONV_IM2COL_RUNTIME, (c) => {
+    const t = windowText(c.layer as Conv2dLayer);
+    return `conv ${t.kernel}${t.stride}${t.pads} (im2col)`;
+  }),
+  // The last argument: the kernel's scratch (gathered windows, their int16 copy, padded weights).
+  call: (c, io) => kernelCall('onnx2mcu_conv_im2col_s8', c, io, [io.scratch!]),
 };
 
 /** The conv as ONNX QDQ: per-channel dequantized weights and bias, Conv on the dequantized input. */

@@ -15,7 +15,7 @@ import { geometry, paddedPlanes } from '../int8/conv_common.js';
 import { requantize } from '../int8/requantize.js';
 import { constantInput, layerBase, quantizeWeighted } from '../int8/quantize_layer.js';
 import type { CKernelEmitter, CLayer, CRuntime, LowerContext } from '../cgen/c_layer.js';
-import { designated, kernelCall, windowText } from '../cgen/c_layer.js';
+import { designated, fastRequant, kernelCall, windowText } from '../cgen/c_layer.js';
 import type { OpDef } from './common/op.js';
 import { withActivation } from './common/onnx_form.js';
 import { checkConvLike, convCost, convParamsMembers, convQdq, convWindowSpec, depthMultiplier, evalConvLike, onnxConvAttrs, weightedCLayer, windowFields } from './conv2d.js';
@@ -138,16 +138,39 @@ function depthwiseConv2dInt8(layer: DepthwiseConv2dLayer, x: Int8Array): Int8Arr
   return out;
 }
 
-/** Weights (O, 1, kh, kw) → 1HWC (tap-major, channel fastest); the 3×3 fast path where it applies. */
+/**
+ * Weights (O, 1, kh, kw) → 1HWC (tap-major, channel fastest); the 3×3 fast path where it applies
+ * (and its requantization bounds allow the fast arithmetic: every real MobileNet's depthwise layers).
+ */
 function lowerDepthwiseConv2d(l: DepthwiseConv2dLayer, ctx: LowerContext): CLayer {
   const [O, , kh, kw] = l.weightShape;
   const inDims = ctx.inDims[0];
   const { outDims } = ctx;
+  const layout = { name: '1HWC', view: [O, kh, kw], perm: [1, 2, 0] };
+  const general = weightedCLayer(l, ctx, DW_CONV, layout);
   const fast = kh === 3 && kw === 3 && l.depthMultiplier === 1 && l.dilations.every((d) => d === 1) && l.pads.every((p) => p <= 1);
-  // In place only where the row-buffered kernel allows it: stride 1, output row y over input row y.
-  const inPlace = fast && l.strides.every((s) => s === 1) && outDims.h === inDims.h && outDims.w === inDims.w && l.pads[0] <= 1;
-  return weightedCLayer(l, ctx, fast ? DW_CONV_3X3 : DW_CONV, { name: '1HWC', view: [O, kh, kw], perm: [1, 2, 0] },
-    inPlace ? { inPlaceScratch: 2 * inDims.w * inDims.c } : {});
+  if (!fast || !fastRequant(general.data!.bias, l.weights, l.multiplier, l.shift)) return general;
+  // In place where the row-ring kernel allows it: stride 1, output row y over input row y.
+  const inPlace = l.strides.every((s) => s === 1) && outDims.h === inDims.h && outDims.w === inDims.w;
+  return {
+    ...general,
+    kernel: DW_CONV_3X3.kernel,
+    emitter: DW_CONV_3X3,
+    scratchBytes: dw3x3ScratchBytes(inDims.w, outDims.w, l.pads[1], l.strides[1]),
+    ...(inPlace ? { inPlaceScratch: 0 } : {}),
+  };
+}
+
+/**
+ * onnx2mcu_dw_conv_3x3_scratch_bytes (src/runtime/onnx2mcu_dw_conv_3x3_s8.c): three ring rows and
+ * one row of zp_in, four channels each, each row long enough for the input with its left pad and for
+ * the last step's reads (outputs go four at a time).
+ */
+export function dw3x3ScratchBytes(inW: number, outW: number, padLeft: number, strideW: number): number {
+  const reach = strideW * 4 * Math.ceil(outW / 4) + 8;
+  const data = padLeft + inW + 4;
+  const row = (Math.max(reach, data) + 3) & ~3;
+  return 4 * 4 * row;
 }
 
 const DW_RUNTIME: CRuntime = { header: 'onnx2mcu_dw_conv_s8.h', sources: ['onnx2mcu_dw_conv_s8.c'] };
@@ -168,7 +191,7 @@ function dwEmitter(kernel: string, fn: string, runtime: CRuntime, describe: (c: 
         ['depth_multiplier', (c.layer as DepthwiseConv2dLayer).depthMultiplier],
       ]),
     }),
-    // The 3×3 kernel's last argument: the saved input rows when in place, else a null pointer.
+    // The 3×3 kernel's last argument: its scratch (the padded input rows).
     call: (c, io) => kernelCall(fn, c, io, rowsArgument ? [io.scratch ?? '0'] : []),
   };
 }

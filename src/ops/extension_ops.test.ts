@@ -95,7 +95,7 @@ describe('max_pool and add, each added as one op file + C kernel + registry line
 
   it.skipIf(availableCompilers().length === 0)('C: the generated runner equals the integer reference byte for byte (gcc/clang, sanitizers, flash and blob)', async () => {
     const e = emitModel(model, { labels: ['a', 'b', 'c', 'd'] });
-    expect(e.lowered.layers.map((c) => c.kernel)).toEqual(['conv', 'max_pool', 'conv_1x1', 'conv_1x1', 'add', 'global_avg_pool', 'fc']);
+    expect(e.lowered.layers.map((c) => c.kernel)).toEqual(['conv_im2col', 'max_pool', 'conv_1x1', 'conv_1x1', 'add', 'global_avg_pool', 'fc']);
     expect([...e.files.keys()]).toEqual(expect.arrayContaining(['model_max_pool_s8.c', 'model_max_pool_s8.h', 'model_add_s8.c', 'model_add_s8.h']));
     const dir = join(work, 'c');
     writeFiles(dir, e.files);

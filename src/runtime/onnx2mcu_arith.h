@@ -112,6 +112,58 @@ static inline int32_t onnx2mcu_sxtb16_ror8(int32_t x)
     __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
     return r;
 }
+
+/* Bytes 1 and 3 of x zero-extended to the two halfwords (UXTB16 of x rotated by 8). */
+static inline uint32_t onnx2mcu_uxtb16_ror8(uint32_t x)
+{
+    uint32_t r;
+    __asm__("uxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+    return r;
+}
+
+/* The bottom halfword of a, the bottom halfword of b on top (PKHBT). */
+static inline uint32_t onnx2mcu_pkhbt16(uint32_t a, uint32_t b)
+{
+    uint32_t r;
+    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
+
+/* The top halfword of b at the bottom, the top halfword of a on top (PKHTB). */
+static inline uint32_t onnx2mcu_pkhtb16(uint32_t a, uint32_t b)
+{
+    uint32_t r;
+    __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
 #endif
+
+#if defined(__GNUC__)
+#define ONNX2MCU_INLINE static inline __attribute__((always_inline))
+#else
+#define ONNX2MCU_INLINE static inline
+#endif
+
+/* What every output of a layer shares in its requantization. */
+typedef struct {
+    int32_t zero_point;
+    int32_t act_min;
+    int32_t act_max;
+} onnx2mcu_out_q;
+
+/* One requantized output: the clamp is one SSAT when the activation range is all of int8 (`full`). */
+ONNX2MCU_INLINE int8_t onnx2mcu_out_s8(int32_t acc, int32_t multiplier, int32_t n, int32_t round,
+                                       onnx2mcu_out_q q, const int full)
+{
+    const int32_t r = onnx2mcu_requant(acc, multiplier, n, round) + q.zero_point;
+#if ONNX2MCU_DSP
+    if (full) {
+        return (int8_t)__ssat(r, 8);
+    }
+#else
+    (void)full;
+#endif
+    return (int8_t)onnx2mcu_clamp(r, q.act_min, q.act_max);
+}
 
 #endif /* ONNX2MCU_ARITH_H */

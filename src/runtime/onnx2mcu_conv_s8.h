@@ -36,5 +36,14 @@ void onnx2mcu_conv_1x1_s8(const onnx2mcu_conv_params *p, const onnx2mcu_layer_da
                           const int8_t *input, int8_t *output, int32_t *scratch);
 int32_t onnx2mcu_conv_1x1_scratch_bytes(const onnx2mcu_conv_params *p);
 
+/*
+ * Any kernel as a matrix product over gathered windows (im2col): the first layer of a MobileNet.
+ * Same result as onnx2mcu_conv_s8 for layers whose requantization bounds allow onnx2mcu_requant (the
+ * emitter checks). `scratch`: onnx2mcu_conv_im2col_scratch_bytes(p) bytes, 4-byte aligned.
+ */
+void onnx2mcu_conv_im2col_s8(const onnx2mcu_conv_params *p, const onnx2mcu_layer_data *d,
+                             const int8_t *input, int8_t *output, int8_t *scratch);
+int32_t onnx2mcu_conv_im2col_scratch_bytes(const onnx2mcu_conv_params *p);
+
 
 #endif /* ONNX2MCU_CONV_S8_H */

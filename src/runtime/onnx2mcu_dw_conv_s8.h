@@ -16,16 +16,14 @@ void onnx2mcu_dw_conv_s8(const onnx2mcu_dw_conv_params *p, const onnx2mcu_layer_
                          const int8_t *input, int8_t *output);
 
 /*
- * Fast path: 3x3 kernel, depth multiplier 1, dilation 1, any stride, pads <= 1.
- * Same result as onnx2mcu_dw_conv_s8.
- *
- * In place: output may alias input (output == input) when stride is 1 and output and input have
- * the same shape, given `rows` scratch of onnx2mcu_dw_conv_3x3_scratch_bytes(p) bytes; the kernel
- * keeps a copy of the input rows it still needs before overwriting them. Pass rows = 0 (and
- * distinct buffers) otherwise.
+ * Fast path: 3x3 kernel, depth multiplier 1, dilation 1, any stride, pads <= 1, for layers whose
+ * requantization bounds allow onnx2mcu_requant (the emitter checks). Same result as
+ * onnx2mcu_dw_conv_s8. `scratch`: onnx2mcu_dw_conv_3x3_scratch_bytes(p) bytes, 4-byte aligned
+ * (padded input rows). Output may alias input (output == input) when the stride is 1 and output
+ * and input have the same shape.
  */
 void onnx2mcu_dw_conv_3x3_s8(const onnx2mcu_dw_conv_params *p, const onnx2mcu_layer_data *d,
-                             const int8_t *input, int8_t *output, int8_t *rows);
+                             const int8_t *input, int8_t *output, int8_t *scratch);
 int32_t onnx2mcu_dw_conv_3x3_scratch_bytes(const onnx2mcu_dw_conv_params *p);
 
 

@@ -205,6 +205,17 @@ describe.skipIf(compilers.length === 0)('runtime kernels vs an NCHW reference', 
       ];
       shapes.forEach((s, i) => checkConv(cc, randomConv(100 + i, 'conv', s), 0));
     });
+    it(`${cc}: conv_im2col_s8 (K a multiple of 4 or not, odd pixel and channel counts, padding, dilation)`, () => {
+      const shapes: Partial<ConvCase>[] = [
+        {},
+        { sh: 2, sw: 2, pads: [0, 0, 1, 1], inH: 9, inW: 8, outC: 8 }, // MobileNet's first layer, K = 27
+        { dh: 2, dw: 2, pads: [2, 2, 2, 2], inC: 2, outC: 3 },
+        { kh: 1, kw: 3, pads: [0, 1, 0, 1], sh: 2, inC: 4 }, // K = 12
+        { kh: 3, kw: 3, sh: 2, sw: 2, pads: [1, 1, 1, 1], inH: 9, inW: 5, inC: 4, outC: 7 },
+        { kh: 1, kw: 1, pads: [0, 0, 0, 0], inH: 1, inW: 1, inC: 5, outC: 1 },
+      ];
+      shapes.forEach((s, i) => checkConv(cc, randomConv(150 + i, 'conv', s), 8));
+    });
     it(`${cc}: conv_1x1_s8 fast path (odd channel counts, K not a multiple of 4)`, () => {
       for (const [i, s] of ([{ inC: 7, outC: 5 }, { inC: 16, outC: 8 }, { inC: 1, outC: 1 }, { inC: 33, outC: 3 }, { inC: 4, outC: 6, inH: 1, inW: 1 }] as Partial<ConvCase>[]).entries()) {
         const c = randomConv(200 + i, 'conv', { kh: 1, kw: 1, pads: [0, 0, 0, 0], inH: 5, inW: 3 + (i % 2), ...s }); // odd and even pixel counts
@@ -227,7 +238,7 @@ describe.skipIf(compilers.length === 0)('runtime kernels vs an NCHW reference', 
         checkConv(cc, c, 2);
       }
     });
-    it(`${cc}: dw_conv_3x3_s8 in place (output overwrites input, two scratch rows)`, () => {
+    it(`${cc}: dw_conv_3x3_s8 in place (output overwrites input)`, () => {
       for (const [i, s] of ([
         { inH: 6, inW: 5, inC: 3 },
         { inH: 1, inW: 4, inC: 2 },

@@ -4,7 +4,7 @@
  *   srdhm A B | rdbpot X N | mbqm ACC M S          -> one integer
  *   conv KIND  ...geometry...  then weights, bias, multiplier, shift, input  -> output values
  * KIND: 0 conv_s8, 1 conv_1x1_s8, 2 dw_conv_s8, 3 dw_conv_3x3_s8, 4 dw_conv_3x3_s8 in place,
- *       5 fc_s8, 6 avg_pool_s8, 7 global_avg_pool_s8.
+ *       5 fc_s8, 6 avg_pool_s8, 7 global_avg_pool_s8, 8 conv_im2col_s8.
  * Buffers are static (no malloc) and sized for test layers.
  */
 #include <stdio.h>
@@ -19,7 +19,7 @@
 
 static int8_t weights[MAX_ELEMS];
 static int32_t bias[4096], multiplier[4096], shift[4096];
-static int8_t input[MAX_ELEMS], output[MAX_ELEMS], rows[MAX_ELEMS];
+static int8_t input[MAX_ELEMS], output[MAX_ELEMS];
 static int32_t scratch[4096];
 
 static long next(void)
@@ -66,7 +66,7 @@ static void run_layer(void)
     data.multiplier = multiplier;
     data.shift = shift;
 
-    if (kind <= 4) {
+    if (kind <= 4 || kind == 8) {
         /* in(h w c) out(h w c) kh kw sh sw dh dw pt pl zp_in zp_out act_min act_max mult */
         onnx2mcu_dw_conv_params dw;
         onnx2mcu_conv_params *c = &dw.conv;
@@ -82,7 +82,7 @@ static void run_layer(void)
         dw.depth_multiplier = (int32_t)next();
         n_in = (long)c->input.h * c->input.w * c->input.c;
         n_out = (long)c->output.h * c->output.w * c->output.c;
-        nw = kind <= 1 ? (long)c->output.c * c->kernel_h * c->kernel_w * c->input.c
+        nw = kind <= 1 || kind == 8 ? (long)c->output.c * c->kernel_h * c->kernel_w * c->input.c
                        : (long)c->kernel_h * c->kernel_w * c->output.c;
         read_i8(weights, nw);
         read_i32(bias, c->output.c);
@@ -93,11 +93,12 @@ static void run_layer(void)
         switch (kind) {
         case 0: onnx2mcu_conv_s8(c, &data, input, output); break;
         case 1: onnx2mcu_conv_1x1_s8(c, &data, input, output, scratch); break;
+        case 8: onnx2mcu_conv_im2col_s8(c, &data, input, output, (int8_t *)scratch); break;
         case 2: onnx2mcu_dw_conv_s8(&dw, &data, input, output); break;
-        case 3: onnx2mcu_dw_conv_3x3_s8(&dw, &data, input, output, 0); break;
+        case 3: onnx2mcu_dw_conv_3x3_s8(&dw, &data, input, output, (int8_t *)scratch); break;
         default:
-            /* in place: the output overwrites the input buffer, scratch holds two rows */
-            onnx2mcu_dw_conv_3x3_s8(&dw, &data, input, input, rows);
+            /* in place: the output overwrites the input buffer */
+            onnx2mcu_dw_conv_3x3_s8(&dw, &data, input, input, (int8_t *)scratch);
             memcpy(output, input, (size_t)n_out);
             break;
         }
