@@ -18,9 +18,26 @@ const defaultIo: CliIo = {
   err: (t) => process.stderr.write(t),
 };
 
+/**
+ * What an error says to the user. Our own errors name the file, node or field already; a Node
+ * system error that escaped (EISDIR, EACCES, ENOSPC while writing …) is said as its path and code,
+ * and an allocation failure as what it is, instead of the runtime's wording.
+ */
+function errorText(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const sys = e as NodeJS.ErrnoException & { dest?: string };
+  if (typeof sys.code === 'string' && typeof sys.path === 'string') {
+    return `${sys.path}: ${sys.syscall ? `${sys.syscall} failed` : 'failed'} (${sys.code}${sys.dest ? `, to ${sys.dest}` : ''})`;
+  }
+  if (e instanceof RangeError && /allocation failed|Invalid typed array length|Array buffer|out of range|Invalid array length/i.test(e.message)) {
+    return `out of memory or a size beyond what this machine can hold (${e.message}); see the input limits in README.md`;
+  }
+  return e.message;
+}
+
 /** An error's message as one line (messages are one line by design; be safe anyway), safe for a terminal. */
 function oneLine(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
+  const msg = errorText(e);
   return terminalSafeLine(msg.split('\n').map((s) => s.trim()).filter(Boolean).join(' ') || (e instanceof Error ? e.name : 'error'));
 }
 

@@ -15,6 +15,7 @@ import { runInt8 } from '../quant/interpret_int8.js';
 import type { QuantizedLayer, QuantizedModel } from '../int8/types.js';
 import { UserError } from '../util/errors.js';
 import { int8ToQdqFeed, QDQ_RAW_OUTPUT, quantizedModelToQdqOnnx } from './qdq_export.js';
+import { createOrtSession } from '../onnx/ort_session.js';
 
 export interface CrossCheckResult {
   readonly images: number;
@@ -76,7 +77,7 @@ function topSet(a: ArrayLike<number>): Set<number> {
 
 /** A session on QDQ bytes with graph optimizations disabled (see the file comment). */
 export async function createQdqSession(bytes: Uint8Array): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled' });
+  return createOrtSession(bytes, 'the QDQ model');
 }
 
 /** Runs a QDQ session on one int8 input; returns the requested int8 outputs by QDQ output name. */

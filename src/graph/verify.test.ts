@@ -85,6 +85,14 @@ describe('verifyGraph', () => {
       const huge = { ...g, values: new Map([...g.values, ['x', { dtype: 'float32' as const, shape: [1, 2, 8192, 8192] }]]) };
       expect(() => verifyGraph(huge)).toThrow("more than the 67108864");
     });
+    it('a weight that is not finite or beyond ±2^64 is named (at import, before anything computes with it)', () => {
+      const g = chain();
+      const w = (v: number) => ({ ...g, constants: new Map([['w', floatTensor([3, 2, 1, 1], Float32Array.from([1, 2, 3, v, 5, 6]))]]) });
+      expect(() => verifyGraph(w(2 ** 64))).not.toThrow();
+      expect(() => verifyGraph(w(NaN))).toThrow("constant 'w': element 3 is NaN");
+      expect(() => verifyGraph(w(-Infinity))).toThrow("constant 'w': element 3 is -Infinity");
+      expect(() => verifyGraph(w(3e38))).toThrow("constant 'w': element 3 is 3.0000000054977558e+38, beyond ±2^64");
+    });
     it('a graph without outputs', () => {
       expect(() => verifyGraph({ ...chain(), outputs: [] })).toThrow("graph 'chain': no outputs");
     });

@@ -43,6 +43,23 @@ export function checkAttributes(node: Node, where: string): void {
   }
 }
 
+/**
+ * The largest magnitude a float constant may have: 2^64, so that the product of two of them (a
+ * weight and a value of its size) still fits float32 (≈ 2^128). Larger ones are not weights any
+ * trained model has; they only make the float arithmetic overflow somewhere downstream.
+ */
+const MAX_ABS_CONSTANT = 2 ** 64;
+
+/** A float constant (an initializer, after import) holds finite values of sane magnitude. */
+function checkFloatValues(name: string, data: Float32Array): void {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (!(Math.abs(v) <= MAX_ABS_CONSTANT)) {
+      throw new UserError(`constant '${name}': element ${i} is ${v}${Number.isFinite(v) ? ', beyond ±2^64' : ''}; weights must be finite and of sane magnitude`);
+    }
+  }
+}
+
 /** A tensor's shape: integer dims ≥ 0 (≥ 1 for what a node computes), at most the tensor size limit. */
 export function checkShape(shape: readonly number[], what: string, nonEmpty: boolean): void {
   if (shape.some((d) => !Number.isSafeInteger(d) || d < (nonEmpty ? 1 : 0))) {
@@ -127,6 +144,7 @@ export function verifyGraph(g: Graph): void {
     if (stored && (stored.dtype !== t.dtype || !sameShape(stored.shape, t.shape))) {
       throw new UserError(`constant '${name}' is stored as ${stored.dtype} ${shapeToString(stored.shape)} but holds ${t.dtype} ${shapeToString(t.shape)}`);
     }
+    if (t.dtype === 'float32') checkFloatValues(name, t.data as Float32Array);
   }
   for (const o of g.outputs) {
     if (!defined.has(o)) throw new UserError(`graph '${g.name}': output '${o}' is not defined`);

@@ -229,9 +229,14 @@ function quantizedBias(node: Node, inQ: QuantParams, outQ: QuantParams, weightSc
   for (let o = 0; o < O; o++) {
     const bs = inQ.scale * weightScales[o];
     const bq = roundHalfAway(bias[o] / bs);
-    if (Math.abs(bq) > BIAS_LIMIT) throw new Error(`node '${node.name}' channel ${o}: bias ${bias[o]} does not fit int32 at scale ${bs}`);
+    // Both failures come from the model's values (absurd weights or ranges), so they name the node.
+    if (!(Math.abs(bq) <= BIAS_LIMIT)) throw new UserError(`node '${node.name}' channel ${o}: bias ${bias[o]} does not fit int32 at scale ${bs}; check the layer's weights and bias`);
     biasQ[o] = bq;
-    const m = quantizeMultiplier((inQ.scale * weightScales[o]) / outQ.scale);
+    const real = (inQ.scale * weightScales[o]) / outQ.scale;
+    if (!(Number.isFinite(real) && real < 2 ** 30)) {
+      throw new UserError(`node '${node.name}' channel ${o}: requantization multiplier ${real} (input scale × weight scale / output scale) cannot be represented; check the layer's weights`);
+    }
+    const m = quantizeMultiplier(real);
     multiplier[o] = m.multiplier;
     shift[o] = m.shift;
   }

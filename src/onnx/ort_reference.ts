@@ -5,13 +5,14 @@
  */
 import * as ort from 'onnxruntime-node';
 import { mulberry32 } from '../util/random.js';
+import { createOrtSession } from './ort_session.js';
 
 /** Runs a model; returns every graph output as [shape, data]. */
 export async function runOrt(
   model: string | Uint8Array,
   feeds: Record<string, { shape: readonly number[]; data: Float32Array }>,
 ): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
-  const session = await ort.InferenceSession.create(model as string, { graphOptimizationLevel: 'disabled' });
+  const session = await createOrtSession(model, typeof model === 'string' ? model : 'the model');
   try {
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', t.data, [...t.shape]);

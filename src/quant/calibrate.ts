@@ -91,7 +91,14 @@ export class Calibrator {
       for (const o of node.outputs) {
         const t = o ? values.get(o) : undefined;
         if (!t) throw new Error(`calibrate: activation '${o}' of '${node.name}' was not computed`);
-        if (t.dtype === 'float32') this.observerFor(o).update(t.data as Float32Array);
+        if (t.dtype !== 'float32') continue;
+        // A model whose float arithmetic overflows (absurd weights) is named here, at the first
+        // layer where it happens, rather than deep inside an observer or the quantization.
+        const bad = (t.data as Float32Array).findIndex((v) => !Number.isFinite(v));
+        if (bad >= 0) {
+          throw new UserError(`calibration image ${this.count + 1}: node '${node.name}' (${node.op}) computes ${(t.data as Float32Array)[bad]} in '${o}' (element ${bad}): the float model overflows on this input; check its weights`);
+        }
+        this.observerFor(o).update(t.data as Float32Array);
       }
     }
     this.count += x.shape[0] ?? 1;

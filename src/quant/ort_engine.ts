@@ -13,6 +13,7 @@ import { floatTensor } from '../ir/tensor.js';
 import { getOp } from '../ops/registry.js';
 import { inferShapes } from '../graph/infer.js';
 import { exportOnnx } from '../onnx/export.js';
+import { createOrtSession, runOrtSession } from '../onnx/ort_session.js';
 import { UserError } from '../util/errors.js';
 
 /** The canonical graph as standard ONNX ops (each op file's toOnnx); outputs = every canonical node output. */
@@ -40,11 +41,11 @@ export interface FloatEngine {
 export async function createOrtEngine(g: Graph): Promise<FloatEngine> {
   const onnxGraph = canonicalToOnnxGraph(g);
   const bytes = exportOnnx(onnxGraph, { opset: 13 });
-  const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
+  const session = await createOrtSession(bytes, `the float graph of '${g.name}'`, { intraOpNumThreads: 1 });
   const inputName = g.inputs[0];
   return {
     async run(input: Tensor): Promise<Map<string, Tensor>> {
-      const result = await session.run({ [inputName]: new ort.Tensor('float32', input.data as Float32Array, [...input.shape]) });
+      const result = await runOrtSession(session, { [inputName]: new ort.Tensor('float32', input.data as Float32Array, [...input.shape]) }, `the float graph of '${g.name}'`);
       const out = new Map<string, Tensor>([[inputName, input]]);
       for (const name of onnxGraph.outputs) {
         const t = result[name];

@@ -8,7 +8,7 @@ const PARAMS = ['scale', 'B', 'mean', 'var'] as const;
 
 export const BatchNormalization: OpDef = {
   op: 'BatchNormalization',
-  inferShapes(node, inputs) {
+  inferShapes(node, inputs, consts) {
     if (node.outputs.slice(1).some((o) => o !== '') || attrInt(node, 'training_mode', 0) !== 0) {
       throw nodeError(node, 'training-mode BatchNormalization (running mean/var outputs) is not supported');
     }
@@ -21,6 +21,11 @@ export const BatchNormalization: OpDef = {
         throw nodeError(node, `${what} has ${sizeOf(v.shape)} values, expected ${C} (channels of '${node.inputs[0]}')`);
       }
     });
+    // var + ε ≤ 0 has no square root: refused here, naming the tensor, before a pass folds it into NaN weights.
+    const variance = consts[4]?.data as Float32Array | undefined;
+    const eps = attrFloat(node, 'epsilon', 1e-5);
+    const bad = variance ? variance.findIndex((v) => !(v + eps > 0)) : -1;
+    if (variance && bad >= 0) throw nodeError(node, `var '${node.inputs[4]}' element ${bad} is ${variance[bad]}: var + epsilon must be positive`);
     return [{ dtype: 'float32', shape: [...x.shape] }];
   },
   evalFloat(node, inputs) {
