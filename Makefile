@@ -30,9 +30,10 @@ DEPS := node_modules/.package-lock.json
 .PHONY: test check convert bench typecheck deps deps-check accept test-tools bench-tools clean
 
 # Debian packages the tests and benchmarks use, installed when missing (CI and fresh machines run
-# as root with apt). The tests compile the generated C with gcc AND clang; the benchmarks count
-# instructions with valgrind and run the runner on an emulated Cortex-M4.
-TEST_TOOLS  := clang:clang valgrind:valgrind
+# as root with apt). The tests compile the generated C with gcc AND clang, open report.html and
+# sweep.html in headless Chromium; the benchmarks count instructions with valgrind and run the
+# runner on an emulated Cortex-M4.
+TEST_TOOLS  := clang:clang valgrind:valgrind chromium:chromium
 BENCH_TOOLS := $(TEST_TOOLS) arm-none-eabi-gcc:gcc-arm-none-eabi arm-none-eabi-gcc:libnewlib-arm-none-eabi qemu-system-arm:qemu-system-arm
 define apt_install
 	@missing=$$(for t in $(1); do cmd=$${t%%:*}; pkg=$${t#*:}; \

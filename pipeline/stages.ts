@@ -32,6 +32,7 @@ import { checkRunnerPlan, planMemory, type RunnerPlan } from '../src/memory/plan
 import { printPlan } from '../src/memory/print.js';
 import { emitArtifacts, type Artifacts } from '../src/emit/emit.js';
 import { checkArtifacts, dumpArtifacts } from '../src/emit/check.js';
+import { measureQuantQuality } from '../src/report/quality.js';
 import { UserError } from '../src/util/errors.js';
 import { FLOAT_PASSES } from './passes.js';
 import { runPasses, type RunPassesOptions } from './runner.js';
@@ -66,6 +67,11 @@ export interface PipelineOptions {
   readonly inPlace?: boolean;
   /** The model name in the artifacts (default: the source's). */
   readonly name?: string;
+  /**
+   * Measure the quantization quality on the calibration images for report.html (default true:
+   * one float and one int8 inference per calibration image, every activation kept).
+   */
+  readonly quality?: boolean;
 }
 
 /** The loaded calibration set: ranges and window means, and the images as both paths see them. */
@@ -180,8 +186,10 @@ const emitStage: Stage<'emit'> = {
   async run(done, input) {
     const s = input.source;
     const o = input.options ?? {};
+    const quality = o.quality === false ? undefined : await measureQuantQuality(done.passes, done.quantize, done.calibrate.images, { engine: o.engine ?? 'ort' });
     return emitArtifacts(done.lower, done.plan, {
       ...(s.labels ? { labels: s.labels } : {}),
+      ...(quality ? { quality } : {}),
       source: {
         model: s.path.split(/[\\/]/).filter(Boolean).pop() ?? s.path,
         model_sha256: s.sha256,

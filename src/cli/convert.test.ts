@@ -25,7 +25,7 @@ describe.skipIf(!HAVE_SHARED)('convertModel (VWW 0.25/96, ../shared)', () => {
     const b = await convertModel({ model, calib, out: join(work, 'b'), progress: 'none' });
     const files = readdirSync(join(work, 'a')).sort();
     expect(files).toEqual(readdirSync(join(work, 'b')).sort());
-    expect(files).toEqual(expect.arrayContaining(['model.c', 'model.h', 'model_weights.c', 'model_weights.h', 'weights.bin', 'manifest.json', 'report.md', 'plan.txt', 'main.c', 'model_conv_1x1_s8.c']));
+    expect(files).toEqual(expect.arrayContaining(['model.c', 'model.h', 'model_weights.c', 'model_weights.h', 'weights.bin', 'manifest.json', 'report.md', 'report.html', 'plan.txt', 'main.c', 'model_conv_1x1_s8.c']));
     for (const f of files) expect(Buffer.compare(readFileSync(join(work, 'a', f)), readFileSync(join(work, 'b', f))), f).toBe(0);
     expect(readdirSync(work).filter((f) => f.includes('.tmp-'))).toEqual([]);
 

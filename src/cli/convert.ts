@@ -72,7 +72,8 @@ export async function convertModel(opts: ConvertOptions): Promise<ConvertResult>
   if (opts.dumpAfter !== undefined) checkOutputFolder(opts.dumpDir ?? join('out', 'dump'), { option: '--dump-dir', inputs: [opts.model, opts.calib] });
   const paths = listImages(opts.calib).slice(0, opts.calibCount ?? Infinity);
   const r = await runPipeline({ source, calibration: paths, calibrationFrom: opts.calib, options: opts, warn: opts.warn }, 'emit', { dumpAfter: opts.dumpAfter, dumpDir: opts.dumpDir });
-  const agreement = calibrationAgreement(r);
+  // The emit stage measured it for report.html (float and int8 on every calibration image).
+  const agreement = r.emit.quality?.agreement ?? calibrationAgreement(r);
   const files = r.emit.files;
   await writeDirAtomic(opts.out, (tmp) => {
     for (const [name, data] of files) writeFileSync(join(tmp, name), data);

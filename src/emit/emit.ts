@@ -1,8 +1,8 @@
 /**
  * The emit stage: a lowered model and its memory plan → the files of out/<model>/ (pure: returns
  * name → bytes). <prefix>.h/.c, <prefix>_weights.h/.c, weights.bin, the runtime kernels the model
- * uses (in its namespace), main.c, manifest.json, report.md, plan.txt. Deterministic: same inputs,
- * byte-identical files.
+ * uses (in its namespace), main.c, manifest.json, report.md, report.html, plan.txt. Deterministic:
+ * same inputs, byte-identical files.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +16,9 @@ import { PROJECT_ROOT } from '../util/shared.js';
 import { mainC } from './main_c.js';
 import { cNames, dataLayers, modelC, modelH, runtimeFiles } from './model_c.js';
 import { reportMd } from './report.js';
+import type { QuantQuality } from '../report/quality.js';
+import { buildReportData } from '../report/report_data.js';
+import { reportHtml } from '../report/report_html.js';
 import { blobTensors, weightsC, weightsH } from './weights.js';
 
 export interface EmitOptions {
@@ -23,6 +26,8 @@ export interface EmitOptions {
   readonly labels?: readonly string[];
   /** Where the model came from (recorded in the manifest; keep it relative for determinism). */
   readonly source?: Provenance;
+  /** Quantization quality on the calibration images, for report.html (src/report/quality.ts). */
+  readonly quality?: QuantQuality;
 }
 
 /** The emitted folder: files by name (sorted), the manifest, and the flash figures. */
@@ -30,6 +35,8 @@ export interface Artifacts {
   readonly files: ReadonlyMap<string, Buffer>;
   readonly manifest: Manifest;
   readonly flash: Record<string, number>;
+  /** The quantization quality report.html shows, when it was measured. */
+  readonly quality?: QuantQuality;
 }
 
 export function generatorVersion(): string {
@@ -67,11 +74,12 @@ export function emitArtifacts(m: LoweredModel, runner: RunnerPlan, opts: EmitOpt
   put('plan.txt', printPlan(runner.plan, m.steps, `${m.model.name} arena plan (${generator})`));
   const flash = flashSections(m);
   put('report.md', reportMd(m, runner, flash, generator, opts.source));
+  put('report.html', reportHtml(buildReportData(m, runner, flash, generator, opts.source, opts.quality)));
 
   const manifest = buildManifest(m, runner, flash, blob.length, generator, opts, files);
   put('manifest.json', manifestJson(manifest));
   const sorted = new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { files: sorted, manifest, flash };
+  return { files: sorted, manifest, flash, ...(opts.quality ? { quality: opts.quality } : {}) };
 }
 
 function buildManifest(m: LoweredModel, runner: RunnerPlan, flash: Record<string, number>, blobBytes: number, generator: string, opts: EmitOptions, files: ReadonlyMap<string, Buffer>): Manifest {

@@ -109,7 +109,7 @@ describe.skipIf(compilers.length === 0)('two models linked into one program', ()
 describe('the generated names', () => {
   it('every exported symbol of a model folder carries its prefix', () => {
     const e = emitModel(handMadeModel(43), { prefix: 'kws' });
-    for (const name of e.files.keys()) expect(name === 'main.c' || name === 'weights.bin' || name.startsWith('kws') || ['manifest.json', 'report.md', 'plan.txt'].includes(name), name).toBe(true);
+    for (const name of e.files.keys()) expect(name === 'main.c' || name === 'weights.bin' || name.startsWith('kws') || ['manifest.json', 'report.md', 'report.html', 'plan.txt'].includes(name), name).toBe(true);
     let definitions = 0;
     for (const [name, data] of e.files) {
       if (!/\.(c|h)$/.test(name) || name === 'main.c') continue;
