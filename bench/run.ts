@@ -97,7 +97,7 @@ async function benchCalibration(): Promise<string[][]> {
 
 /** (e): float vs int8 on all 1000 imagenet-samples, default config, as `onnx2mcu eval` runs it. */
 async function benchAccuracy(): Promise<string> {
-  const items = evalItems(sharedPath('images', 'imagenet-samples'), sharedPath('images', 'imagenet-samples', 'labels.csv'));
+  const items = evalItems(sharedPath('images', 'imagenet-samples'), sharedPath('images', 'imagenet-samples', 'labels.csv'), undefined, undefined, 1000);
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
   const header = ['model', 'float top-1', 'float top-5', 'int8 top-1', 'int8 top-5', 'Δ top-1', 'agreement', 'logits SQNR', 'time'];
   const rows: string[][] = [];

@@ -6,7 +6,8 @@
 import { runPipeline, dumpStage, laterStage, type StageArtifacts, type StageName } from '../../pipeline/index.js';
 import type { Graph } from '../ir/graph.js';
 import { listImages } from '../images/list.js';
-import { resolveModelSource, scaleWarning, type ModelSource } from '../model_source/model_source.js';
+import { importModel, resolveModelSource, scaleWarning, type ModelSource } from '../model_source/model_source.js';
+import { sizeOf } from '../ir/tensor.js';
 import { UserError } from '../util/errors.js';
 import { checkOutputFile, checkOutputFolder } from '../util/output_paths.js';
 import { terminalSafeLine } from '../util/terminal_text.js';
@@ -84,13 +85,19 @@ export async function runCommand(a: RunArgs, io: CliIo): Promise<void> {
   if (warning && !a.input.every(isNpyPath)) warner(io)(warning);
 }
 
+/** The number of classes a model outputs: the values of its first output, batch 1. */
+function classCount(g: Graph): number {
+  const shape = g.values.get(g.outputs[0])?.shape ?? [];
+  return sizeOf(shape) / (shape[0] || 1);
+}
+
 export interface EvalArgs extends DumpArgs, CalibrationArgs { model: string; images: string; labels?: string; 'label-column'?: string; limit?: number; 'per-layer': boolean; json: boolean }
 
 export async function evalCommand(a: EvalArgs, io: CliIo): Promise<void> {
   const limit = positiveInt('limit', a.limit);
   const s = source(a.model, a.scale);
   const { evalItems, evalJson, evalText } = await import('./eval.js');
-  const items = evalItems(a.images, a.labels, a['label-column'], limit);
+  const items = evalItems(a.images, a.labels, a['label-column'], limit, classCount(importModel(s)));
   const r = await stages(s, 'quantize', a, a.json ? 'none' : 'auto', 'eval', io);
   const { evaluate } = await import('../quant/evaluate.js');
   const res = await evaluate(r.passes!, r.quantize!, items, {

@@ -38,21 +38,27 @@ describe('evalItems', () => {
 
   it("labels a folder's images from a CSV column, 'index' by default, else 'keras_index'", () => {
     writeFileSync(join(dir, 'labels.csv'), 'file,index,name\nb.png,7,seven\na.png,3,three\n');
-    expect(evalItems(dir, join(dir, 'labels.csv'))).toEqual([
+    expect(evalItems(dir, join(dir, 'labels.csv'), undefined, undefined, 10)).toEqual([
       { path: join(dir, 'a.png'), label: 3 },
       { path: join(dir, 'b.png'), label: 7 },
       { path: join(dir, 'c.png') },
     ]);
     writeFileSync(join(dir, 'val.csv'), 'file,keras_index,tfslim_index_1001\nc.png,5,6\n');
-    expect(evalItems(join(dir, 'val.csv'), undefined)).toEqual([{ path: join(dir, 'c.png'), label: 5 }]);
-    expect(evalItems(join(dir, 'val.csv'), undefined, 'tfslim_index_1001')).toEqual([{ path: join(dir, 'c.png'), label: 6 }]);
-    expect(evalItems(dir, join(dir, 'labels.csv'), undefined, 1)).toEqual([{ path: join(dir, 'a.png'), label: 3 }]);
+    expect(evalItems(join(dir, 'val.csv'), undefined, undefined, undefined, 10)).toEqual([{ path: join(dir, 'c.png'), label: 5 }]);
+    expect(evalItems(join(dir, 'val.csv'), undefined, 'tfslim_index_1001', undefined, 10)).toEqual([{ path: join(dir, 'c.png'), label: 6 }]);
+    expect(evalItems(dir, join(dir, 'labels.csv'), undefined, 1, 10)).toEqual([{ path: join(dir, 'a.png'), label: 3 }]);
   });
 
   it('says which columns exist when the label column is missing or not an index', () => {
     writeFileSync(join(dir, 'odd.csv'), 'file,class\na.png,cat\n');
-    expect(() => evalItems(dir, join(dir, 'odd.csv'))).toThrow(/odd\.csv: no label column 'index' or 'keras_index' \(columns: file, class\); use --label-column/);
-    expect(() => evalItems(dir, join(dir, 'odd.csv'), 'class')).toThrow(/odd\.csv:2: label 'cat' in column 'class' is not a class index/);
+    expect(() => evalItems(dir, join(dir, 'odd.csv'), undefined, undefined, 10)).toThrow(/odd\.csv: no label column 'index' or 'keras_index' \(columns: file, class\); use --label-column/);
+    expect(() => evalItems(dir, join(dir, 'odd.csv'), 'class', undefined, 10)).toThrow(/odd\.csv:2: label 'cat' in column 'class' is not a class index/);
+  });
+
+  it("refuses a label that is not one of the model's classes, naming the line", () => {
+    writeFileSync(join(dir, 'far.csv'), 'file,index\na.png,9\nb.png,10\n');
+    expect(evalItems(dir, join(dir, 'far.csv'), undefined, undefined, 11)).toEqual([{ path: join(dir, 'a.png'), label: 9 }, { path: join(dir, 'b.png'), label: 10 }, { path: join(dir, 'c.png') }]);
+    expect(() => evalItems(dir, join(dir, 'far.csv'), undefined, undefined, 10)).toThrow("far.csv:3: label 10 in column 'index' is not a class of the model (it has 10: 0 to 9)");
   });
 });
 

@@ -9,8 +9,11 @@ import { listImages, readImageCsv } from '../images/list.js';
 import { UserError } from '../util/errors.js';
 import type { EvalItem, EvalResult } from '../quant/index.js';
 
-/** The labelled items: every image of `images` with its class index from `labelsCsv` (when given). */
-export function evalItems(images: string, labelsCsv: string | undefined, labelColumn?: string, limit?: number): EvalItem[] {
+/**
+ * The labelled items: every image of `images` with its class index from `labelsCsv` (when given),
+ * each a class of the model (0 ≤ label < `classes`).
+ */
+export function evalItems(images: string, labelsCsv: string | undefined, labelColumn: string | undefined, limit: number | undefined, classes: number): EvalItem[] {
   const paths = listImages(images).slice(0, limit ?? Infinity);
   const csv = labelsCsv ?? (images.toLowerCase().endsWith('.csv') ? images : undefined);
   if (!csv) return paths.map((path) => ({ path }));
@@ -24,6 +27,7 @@ export function evalItems(images: string, labelsCsv: string | undefined, labelCo
   rows.forEach((r, i) => {
     const v = Number(r.fields[column]);
     if (!Number.isInteger(v) || v < 0) throw new UserError(`${csv}:${i + 2}: label '${r.fields[column]}' in column '${column}' is not a class index`);
+    if (v >= classes) throw new UserError(`${csv}:${i + 2}: label ${v} in column '${column}' is not a class of the model (it has ${classes}: 0 to ${classes - 1})`);
     labels.set(resolve(r.path), v);
   });
   return paths.map((path) => {

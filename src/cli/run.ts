@@ -69,6 +69,9 @@ export async function loadModelInput(g: Graph, path: string, scale: string): Pro
   const expected = g.values.get(name)?.shape ?? [];
   if (isNpyPath(path)) {
     const t = readNpy(path);
+    // NaN or ±Infinity would run through every layer and come out as null scores.
+    const bad = (t.data as Float32Array).findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new UserError(`${path}: element ${bad} is ${(t.data as Float32Array)[bad]}; the model's input must be finite`);
     if (!sameShape(t.shape, expected)) {
       // A tensor with the right number of values but without the leading batch dim is still refused:
       // "fed as is" means exactly the model's input shape.

@@ -12,6 +12,7 @@ import type { Graph } from '../ir/graph.js';
 import { floatTensor } from '../ir/tensor.js';
 import { GraphBuilder } from '../graph/builder.js';
 import { UserError } from '../util/errors.js';
+import { checkTensorElements } from '../util/input_files.js';
 import { SeededRandom } from '../util/random.js';
 
 export interface MobileNetOptions {
@@ -54,6 +55,12 @@ function checkOptions(opts: MobileNetOptions): void {
   }
   const classes = opts.classes ?? 1000;
   if (!(Number.isInteger(classes) && classes >= 1)) throw new UserError(`--classes ${classes}: must be a positive integer`);
+  // The largest tensors, checked before any is allocated: the classifier's weights (last
+  // channels × classes) and conv1's output (its channels × (ρ/2)²).
+  const last = scaledChannels(1024, width);
+  checkTensorElements(last * classes, `--classes ${classes}: the classifier's weights (${last} × ${classes})`);
+  const half = Math.ceil(resolution / 2);
+  checkTensorElements(scaledChannels(32, width) * half * half, `--width ${width} --resolution ${resolution}: conv1's output`);
   const seed = opts.seed ?? 1;
   if (!Number.isInteger(seed)) throw new UserError(`--seed ${seed}: must be an integer`);
 }

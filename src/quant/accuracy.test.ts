@@ -25,7 +25,7 @@ describe.skipIf(!HAVE_SHARED)('int8 accuracy vs float on the 1000 imagenet-sampl
   for (const file of ['mobilenet_v1_0.25_128_imagenet.onnx', 'mobilenet_v1_0.25_224_imagenet.onnx']) {
     it(`${file}: top-1 within 1.0 point of float, agreement ≥ 88 %, logits SQNR ≥ 20 dB`, async () => {
       const m = sharedModel(file);
-      const all = evalItems(sharedPath('images', 'imagenet-samples'), sharedPath('images', 'imagenet-samples', 'labels.csv'));
+      const all = evalItems(sharedPath('images', 'imagenet-samples'), sharedPath('images', 'imagenet-samples', 'labels.csv'), undefined, undefined, m.classes);
       expect(all.length).toBe(1000);
       expect(all.every((x) => x.label !== undefined)).toBe(true);
       const items = all;
