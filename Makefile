@@ -4,6 +4,7 @@
 #   make check       the quick tier for the edit loop: no real-model files, one compiler, no sanitizers
 #   make convert     convert the default model to C in out/<name>/ (MODEL=..., CALIB=... for another)
 #   make bench       benchmarks (timings printed; figures recorded in README.md)
+#   make sweep       MobileNet v1 over the paper's width x resolution grid: out/sweep/sweep.{json,md,html}
 #   make accept      rewrite the golden baselines (fixtures/baselines/) after a deliberate change
 #   make typecheck   tsc --noEmit
 #   make deps-check  the import rules of .dependency-cruiser.cjs (layers, no cycles)
@@ -27,7 +28,7 @@ CLI  := node bin/onnx2mcu.js
 # npm keeps this file in sync with node_modules: reinstall when it is missing or older than the lock.
 DEPS := node_modules/.package-lock.json
 
-.PHONY: test check convert bench typecheck deps deps-check accept test-tools bench-tools clean
+.PHONY: test check convert bench sweep typecheck deps deps-check accept test-tools bench-tools clean
 
 # Debian packages the tests and benchmarks use, installed when missing (CI and fresh machines run
 # as root with apt). The tests compile the generated C with gcc AND clang, open report.html and
@@ -96,6 +97,12 @@ convert: $(DEPS)
 
 bench: $(DEPS) bench-tools
 	$(BIN)/tsx bench/run.ts
+
+# Every alpha x rho of the paper's grid converted and measured (host instructions with valgrind,
+# Cortex-M4 with the Arm tools); SWEEP_ARGS adds options, e.g. SWEEP_ARGS=--no-m4 or --jobs 1.
+SWEEP_ARGS ?=
+sweep: $(DEPS) bench-tools
+	$(CLI) sweep --out $(OUT)/sweep $(SWEEP_ARGS)
 
 clean:
 	rm -rf $(OUT)

@@ -35,11 +35,11 @@ import { pixelsToInt8Nchw, runInt8 } from '../../src/quant/interpret_int8.js';
 import type { QuantizedLayer, QuantizedModel } from '../../src/int8/types.js';
 import { HAVE_SHARED, PROJECT_ROOT, sharedPath } from '../../src/util/shared.js';
 import { writeNaiveModel, type InputLayout } from './naive_gen.js';
+import { BenchFailure, buildRunnerDriver, callgrindInstructions, CALLGRIND_HEADER, CFLAGS, has, run } from '../host/instructions.js';
 
 const BENCH_C_DIR = dirname(fileURLToPath(import.meta.url));
+export { BenchFailure, has, run } from '../host/instructions.js';
 const NAIVE_DIR = join(BENCH_C_DIR, 'naive');
-/** Same flags for both programs; the driver and the naive code are strict C99 like the runner. */
-const CFLAGS = ['-std=c99', '-O2', '-Wall', '-Wextra', '-Werror', '-pedantic'];
 const RANDOM_INPUTS = 16;
 
 export interface CBenchOptions {
@@ -94,18 +94,6 @@ export interface CBenchResult {
   readonly flash: { total: number; sections: Record<string, number> };
   readonly machine: string;
 }
-
-export class BenchFailure extends Error {}
-
-/** Runs a command, returns its stdout; a non-zero exit throws BenchFailure with its output. */
-export function run(cmd: string, args: string[], what: string, opts: { maxBuffer?: number; timeoutMs?: number } = {}): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: opts.maxBuffer ?? 1 << 26, timeout: opts.timeoutMs });
-  if (r.error) throw new BenchFailure(`${what}: ${r.error.message}`);
-  if (r.status !== 0) throw new BenchFailure(`${what} failed (exit ${r.status}):\n${(r.stderr || r.stdout).slice(0, 4000)}`);
-  return r.stdout;
-}
-
-export const has = (cmd: string, arg = '--version') => spawnSync(cmd, [arg], { stdio: 'ignore' }).status === 0;
 
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -242,14 +230,14 @@ export async function runCBench(opts: CBenchOptions = {}): Promise<CBenchResult>
   }
 
   // --- build both programs: same driver, same compiler, same flags ---
-  const callgrindHeader = existsSync('/usr/include/valgrind/callgrind.h');
+  const callgrindHeader = existsSync(CALLGRIND_HEADER);
   const defines = callgrindHeader ? ['-DBENCH_HAVE_CALLGRIND'] : [];
   const runnerSources = readdirSync(outDir).filter((f) => f.endsWith('.c') && f !== 'main.c').sort();
   const driver = join(BENCH_C_DIR, 'bench_driver.c');
   const genExe = join(build, 'bench_generated');
   const naiveExe = join(build, 'bench_naive');
   const naiveSources = [join(build, 'naive_model.c'), join(NAIVE_DIR, 'naive_ops.c')];
-  run('gcc', [...CFLAGS, ...defines, `-I${outDir}`, ...runnerSources.map((f) => join(outDir, f)), driver, '-o', genExe], 'gcc (generated runner)');
+  buildRunnerDriver(outDir, genExe);
   run('gcc', [...CFLAGS, ...defines, '-DBENCH_NAIVE', `-I${build}`, `-I${NAIVE_DIR}`, ...naiveSources, driver, '-o', naiveExe], 'gcc (naive)');
   const objects = (sources: string[], includes: string[]) => sources.map((src) => {
     const obj = join(build, 'obj', basename(src).replace(/\.c$/, '.o'));
@@ -314,13 +302,9 @@ export async function runCBench(opts: CBenchOptions = {}): Promise<CBenchResult>
   const instructionsOf = (exe: string, fn: string): number | undefined => {
     if (!has('valgrind')) return undefined;
     const cg = join(build, `callgrind.${basename(exe)}`);
-    const collect = callgrindHeader ? ['--collect-atstart=no'] : ['--collect-atstart=no', `--toggle-collect=${fn}`];
-    run('valgrind', ['--tool=callgrind', ...collect, `--callgrind-out-file=${cg}`, exe, 'callgrind', benchPixels], `callgrind ${basename(exe)}`);
-    const text = readFileSync(cg, 'utf8');
-    const m = /^totals:\s*(\d+)/m.exec(text) ?? /^summary:\s*(\d+)/m.exec(text);
-    if (!m) throw new BenchFailure(`callgrind: no totals line in ${cg}`);
+    const instructions = callgrindInstructions(exe, fn, benchPixels, cg);
     functions.set(exe, selfCosts(cg));
-    return Number(m[1]);
+    return instructions;
   };
   const genInstructions = instructionsOf(genExe, 'model_run');
   const naiveInstructions = instructionsOf(naiveExe, 'naive_model_run');

@@ -107,6 +107,17 @@ function parser(args: readonly string[], io: CliIo) {
       .option('out', { type: 'string', demandOption: true, requiresArg: true, describe: 'output file (raw bytes, .rgb/.raw/.bin, written atomically)' })
       .option('force', { type: 'boolean', default: false, describe: 'replace an existing --out of another kind' }),
     async (a) => (await commands()).pixelsCommand(a as never, io))
+    .command('sweep', 'convert MobileNet v1 over a width × resolution grid and measure MACs, params, flash, RAM, instructions, top-1 (sweep.json/.md/.html)', (y) => y
+      .option('widths', { type: 'string', describe: 'width multipliers α (default the paper\'s 0.25,0.5,0.75,1.0)' })
+      .option('resolutions', { type: 'string', describe: 'input resolutions ρ (default the paper\'s 96,128,160,192,224)' })
+      .option('jobs', { type: 'number', describe: 'configurations measured at once, in worker processes (default: the cores, up to 4)' })
+      .option('out', { type: 'string', default: 'out/sweep', requiresArg: true, describe: 'output folder (replaced atomically; only one onnx2mcu wrote, or with --force)' })
+      .option('m4', { type: 'boolean', default: true, describe: 'Cortex-M4 instruction counts when arm-none-eabi-gcc and qemu-system-arm are installed (--no-m4 skips them)' })
+      .option('top1-images', { type: 'number', describe: 'top-1 of the pretrained models on at most this many imagenet-samples images (default all)' })
+      .option('calib-count', { type: 'number', describe: 'calibration images per model (default: 8 synthetic for generated models, the 50 of imagenet-val128 for pretrained ones)' })
+      .option('force', { type: 'boolean', default: false, describe: 'replace an --out folder that onnx2mcu did not write' })
+      .option('json', { type: 'boolean', default: false, describe: 'print {"out","seconds","rows"}' }),
+    async (a) => (await import('./sweep.js')).sweepCommand(a as never, io))
     .demandCommand(1, 'no command given (inspect, run, eval, generate, convert, verify or pixels)')
     .strict()
     .help()

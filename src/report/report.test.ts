@@ -17,7 +17,7 @@ import { evaluate } from '../quant/evaluate.js';
 import { readEmbeddedJson } from './page.js';
 import type { ReportData } from './report_data.js';
 import { reportHtml } from './report_html.js';
-import { niceTicks } from './svg.js';
+import { logTicks, niceTicks } from './svg.js';
 import { addTargetCost, readReportData } from './target_cost.js';
 import { convertSmallModel, type SmallConversion } from './testing.js';
 
@@ -100,6 +100,20 @@ describe('report.html', () => {
       const eps = span * 1e-9;
       expect(t[0]).toBeGreaterThanOrEqual(lo - eps);
       expect(t[t.length - 1]).toBeLessThanOrEqual(hi + eps);
+    }));
+  });
+});
+
+describe('log axis ticks', () => {
+  it('inside the range, ascending, at least two for any range of positive values', () => {
+    fc.assert(fc.property(fc.double({ min: 1e-3, max: 1e12, noNaN: true }), fc.double({ min: 1.01, max: 1e6, noNaN: true }), (lo, ratio) => {
+      const hi = lo * ratio;
+      const t = logTicks(lo, hi);
+      expect(t.length).toBeGreaterThanOrEqual(2);
+      expect(t.length).toBeLessThanOrEqual(10);
+      for (let i = 1; i < t.length; i++) expect(t[i]).toBeGreaterThan(t[i - 1]);
+      expect(t[0]).toBeGreaterThanOrEqual(lo * (1 - 1e-12));
+      expect(t[t.length - 1]).toBeLessThanOrEqual(hi * (1 + 1e-12));
     }));
   });
 });

@@ -82,7 +82,7 @@ describe.skipIf(!HAVE_CHROMIUM)('report.html in Chromium', () => {
 
   it('sorts the per-layer table on a header click, and reverses on a second', async () => {
     const { page, errors } = await openFile(browser, join(conv.out, 'report.html'));
-    const macsColumn = () => page.$$eval('#layers tbody tr', (rows) => rows.map((r) => Number(r.cells[6].getAttribute('data-sort'))));
+    const macsColumn = () => page.$$eval('#layers tbody tr', (rows) => (rows as HTMLTableRowElement[]).map((r) => Number(r.cells[6].getAttribute('data-sort'))));
     const before = await macsColumn();
     expect(before).toEqual(manifest.layers.map((l) => l.macs));
     await page.click('#layers thead th:nth-child(7)');
@@ -92,7 +92,7 @@ describe.skipIf(!HAVE_CHROMIUM)('report.html in Chromium', () => {
     expect(await macsColumn()).toEqual([...before].sort((a, b) => b - a));
     // Text columns sort as text.
     await page.click('#layers thead th:nth-child(2)');
-    const names = await page.$$eval('#layers tbody tr', (rows) => rows.map((r) => r.cells[1].textContent ?? ''));
+    const names = await page.$$eval('#layers tbody tr', (rows) => (rows as HTMLTableRowElement[]).map((r) => r.cells[1].textContent ?? ''));
     expect(names).toEqual([...names].sort());
     expect(errors).toEqual([]);
     await page.context().close();

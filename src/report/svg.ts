@@ -46,11 +46,15 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks.length >= 2 ? ticks : [lo, hi];
 }
 
-/** Powers of ten covering [lo, hi] (log axes). */
-function logTicks(lo: number, hi: number): number[] {
-  const ticks: number[] = [];
-  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) ticks.push(10 ** e);
-  return ticks;
+/** Ticks of a log axis over [lo, hi]: powers of ten, and 2× and 5× them when the range spans few decades. */
+export function logTicks(lo: number, hi: number): number[] {
+  const decades: number[] = [];
+  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) decades.push(e);
+  const inside = (ts: number[]) => ts.filter((t) => t >= lo && t <= hi);
+  const fine = inside(decades.flatMap((e) => [1, 2, 5].map((m) => Number((m * 10 ** e).toPrecision(12)))));
+  if (fine.length > 9) return inside(decades.map((e) => Number((10 ** e).toPrecision(12))));
+  // Less than a factor of 2 (one configuration): round linear values read better than none.
+  return fine.length >= 2 ? fine : inside(niceTicks(lo, hi, 3));
 }
 
 function figure(id: string, title: string, width: number, height: number, body: string, note?: string): string {
