@@ -14,7 +14,7 @@ import type { LayerBase, WeightedFields, WindowFields } from '../int8/types.js';
 import { geometry, paddedPlanes } from '../int8/conv_common.js';
 import { requantize } from '../int8/requantize.js';
 import { constantInput, layerBase, quantizeWeighted } from '../int8/quantize_layer.js';
-import type { CKernelEmitter, CLayer, CRuntime, LowerContext } from '../cgen/c_layer.js';
+import type { CDims, CKernelEmitter, CLayer, CRuntime, LowerContext } from '../cgen/c_layer.js';
 import { designated, fastRequant, kernelCall, windowText } from '../cgen/c_layer.js';
 import type { OpDef } from './common/op.js';
 import { withActivation } from './common/onnx_form.js';
@@ -156,21 +156,26 @@ function lowerDepthwiseConv2d(l: DepthwiseConv2dLayer, ctx: LowerContext): CLaye
     ...general,
     kernel: DW_CONV_3X3.kernel,
     emitter: DW_CONV_3X3,
-    scratchBytes: dw3x3ScratchBytes(inDims.w, outDims.w, l.pads[1], l.strides[1]),
+    scratchBytes: dw3x3ScratchBytes(inDims, outDims, l.pads[1], l.strides),
     ...(inPlace ? { inPlaceScratch: 0 } : {}),
   };
 }
 
 /**
- * onnx2mcu_dw_conv_3x3_scratch_bytes (src/runtime/onnx2mcu_dw_conv_3x3_s8.c): three ring rows and
- * one row of zp_in, four channels each, each row long enough for the input with its left pad and for
- * the last step's reads (outputs go four at a time).
+ * onnx2mcu_dw_conv_3x3_scratch_bytes (src/runtime/onnx2mcu_dw_conv_3x3_s8.c). The row path: three
+ * ring rows and one row of zp_in, four channels each, each row long enough for the input with its left
+ * pad and for the last step's reads (outputs go four at a time). The pixel path (channels a multiple
+ * of 4, at most 12 outputs per row): one pixel of zp_in and, when the layer could run in place, two
+ * saved input rows. The larger of the two.
  */
-export function dw3x3ScratchBytes(inW: number, outW: number, padLeft: number, strideW: number): number {
-  const reach = strideW * 4 * Math.ceil(outW / 4) + 8;
-  const data = padLeft + inW + 4;
-  const row = (Math.max(reach, data) + 3) & ~3;
-  return 4 * 4 * row;
+export function dw3x3ScratchBytes(inDims: CDims, outDims: CDims, padLeft: number, strides: readonly number[]): number {
+  const reach = strides[1] * 4 * Math.ceil(outDims.w / 4) + 8;
+  const data = padLeft + inDims.w + 4;
+  const ring = 4 * 4 * ((Math.max(reach, data) + 3) & ~3);
+  const pixelPath = inDims.c % 4 === 0 && outDims.w <= 12 && strides[1] <= 2;
+  const sameShape = strides[0] === 1 && strides[1] === 1 && inDims.h === outDims.h && inDims.w === outDims.w;
+  const pixels = inDims.c + (sameShape ? 2 * inDims.w * inDims.c : 0);
+  return pixelPath && pixels > ring ? pixels : ring;
 }
 
 const DW_RUNTIME: CRuntime = { header: 'onnx2mcu_dw_conv_s8.h', sources: ['onnx2mcu_dw_conv_s8.c'] };

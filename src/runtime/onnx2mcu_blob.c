@@ -109,3 +109,59 @@ const void *onnx2mcu_blob_find(const onnx2mcu_blob *blob, const char *name, uint
     }
     return 0;
 }
+
+/* The sum of |w| over one output channel's weights (at most 128 * weight_count: fits 64 bits). */
+static int64_t channel_abs_sum(const onnx2mcu_blob_bounds *b, const int8_t *w, uint32_t channel)
+{
+    const uint32_t outer = b->weight_count / (b->channels * b->channel_stride);
+    int64_t sum = 0;
+    uint32_t o, k;
+    for (o = 0; o < outer; ++o) {
+        const int8_t *row = w + ((size_t)o * b->channels + channel) * b->channel_stride;
+        for (k = 0; k < b->channel_stride; ++k) {
+            sum += row[k] < 0 ? -(int32_t)row[k] : row[k];
+        }
+    }
+    return sum;
+}
+
+int onnx2mcu_blob_check_layer(const onnx2mcu_blob_bounds *bounds, const onnx2mcu_layer_data *data)
+{
+    const int64_t int32_max = 2147483647;
+    const int64_t zp_in = bounds->input_zero_point < 0 ? -(int64_t)bounds->input_zero_point : bounds->input_zero_point;
+    const int64_t zp_out = bounds->output_zero_point < 0 ? -(int64_t)bounds->output_zero_point : bounds->output_zero_point;
+    uint32_t c;
+    if (bounds->channels == 0 || bounds->channel_stride == 0 ||
+        bounds->weight_count % (bounds->channels * bounds->channel_stride) != 0) {
+        return ONNX2MCU_BLOB_ERR_RANGE; /* a table the emitter cannot have written */
+    }
+    for (c = 0; c < bounds->channels; ++c) {
+        const int32_t m = data->multiplier[c];
+        const int32_t s = data->shift[c];
+        const int64_t sum = channel_abs_sum(bounds, data->weights, c);
+        const int64_t acc = (data->bias[c] < 0 ? -(int64_t)data->bias[c] : data->bias[c]) + 128 * sum;
+        /* A zero multiplier gives 0 whatever the shift, but the fast path still shifts right by -shift. */
+        const int32_t shift_max = (m == 0 && bounds->shift_max < 0) ? 0 : bounds->shift_max;
+        int64_t scaled, requantized;
+        if (m < 0 || (m != 0 && m < 0x40000000)) {
+            return ONNX2MCU_BLOB_ERR_RANGE;
+        }
+        if (s < bounds->shift_min || s > shift_max) {
+            return ONNX2MCU_BLOB_ERR_RANGE;
+        }
+        if (acc + zp_in * sum > int32_max || acc > bounds->acc_limit) {
+            return ONNX2MCU_BLOB_ERR_RANGE;
+        }
+        /* |acc * 2^s| before the high multiply, at most 2^31 (a left shift wraps in 32 bits). */
+        scaled = s > 0 ? acc << s : acc;
+        if (scaled > ((int64_t)1 << 31)) {
+            scaled = (int64_t)1 << 31;
+        }
+        /* srdhm then the rounding right shift: at most |scaled| * m / 2^31 rounded, plus one. */
+        requantized = ((scaled * m + ((int64_t)1 << 30)) >> 31) + 1;
+        if (requantized + zp_out > int32_max) {
+            return ONNX2MCU_BLOB_ERR_RANGE;
+        }
+    }
+    return ONNX2MCU_BLOB_OK;
+}

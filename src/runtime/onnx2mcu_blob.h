@@ -11,12 +11,18 @@
  *
  * onnx2mcu_blob_open validates everything before anything is read through the table: a bad magic,
  * version, size, checksum or table gives a negative error code, never an out-of-bounds read.
+ *
+ * A CRC only says the bytes are the ones that were written, not that they are values the kernels
+ * can take: onnx2mcu_blob_check_layer then checks every value a kernel relies on against the
+ * bounds the emitter proved for that layer (its model.c holds them, one onnx2mcu_blob_bounds per
+ * layer, derived from the same description that printed the flash arrays; src/emit/blob_bounds.ts).
  */
 #ifndef ONNX2MCU_BLOB_H
 #define ONNX2MCU_BLOB_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include "onnx2mcu_types.h"
 
 #define ONNX2MCU_BLOB_VERSION 1u
 #define ONNX2MCU_BLOB_HEADER_BYTES 32u
@@ -35,7 +41,8 @@ enum {
     ONNX2MCU_BLOB_ERR_CRC = -6,
     ONNX2MCU_BLOB_ERR_TABLE = -7,     /* an entry out of bounds, misaligned or with a bad dtype */
     ONNX2MCU_BLOB_ERR_ALIGN = -8,     /* the buffer itself is not aligned to 4 bytes */
-    ONNX2MCU_BLOB_ERR_MISSING = -9    /* a tensor the model needs is absent or has the wrong size */
+    ONNX2MCU_BLOB_ERR_MISSING = -9,   /* a tensor the model needs is absent or has the wrong size */
+    ONNX2MCU_BLOB_ERR_RANGE = -10     /* a multiplier, shift or bias outside what the layer's kernel may take */
 };
 
 typedef struct {
@@ -43,6 +50,35 @@ typedef struct {
     uint32_t size;
     uint32_t tensor_count;
 } onnx2mcu_blob;
+
+/*
+ * What the emitter proved of one layer's constants, and so what its kernel relies on. The weights
+ * are `weight_count` int8 values in the kernel's layout, in which weight (outer, channel, inner) is
+ * at (outer * channels + channel) * channel_stride + inner. For every output channel c, with
+ * S = sum of |weights| of the channel and A = |bias[c]| + 128 * S (the largest |accumulator|:
+ * inputs and padding are int8 values):
+ *   multiplier[c] is 0 or in [2^30, 2^31)              (the Q31 form of a multiplier)
+ *   shift_min <= shift[c] <= shift_max                   (the shifts the arithmetic defines:
+ *                                                        [-31, 30] for onnx2mcu_mbqm; [-30, -1] on a
+ *                                                        fast-path layer, whose rounding computes
+ *                                                        1 << -shift; a zero multiplier may have 0)
+ *   A + |input_zero_point| * S <= INT32_MAX             (the emitter's accumulator bound)
+ *   A <= acc_limit                                      (2^30 - 1 on a fast-path layer)
+ *   the requantized value plus output_zero_point fits int32.
+ */
+typedef struct {
+    uint32_t weight_count;
+    uint32_t channels;
+    uint32_t channel_stride;
+    int32_t input_zero_point;
+    int32_t output_zero_point;
+    int32_t acc_limit;
+    int32_t shift_min;
+    int32_t shift_max;
+} onnx2mcu_blob_bounds;
+
+/* ONNX2MCU_BLOB_OK when every value of `data` is within `bounds`, else ONNX2MCU_BLOB_ERR_RANGE. */
+int onnx2mcu_blob_check_layer(const onnx2mcu_blob_bounds *bounds, const onnx2mcu_layer_data *data);
 
 /* CRC-32 (IEEE, reflected, init and final xor 0xFFFFFFFF), bitwise: no table in flash. */
 uint32_t onnx2mcu_crc32(const uint8_t *data, uint32_t size);

@@ -9,7 +9,8 @@
  *   `scratch`, then every output channel runs onnx2mcu_gemm4_s8 over them (16 multiply-accumulates
  *   per weight word; onnx2mcu_gemm_s8.h). A last block of fewer than four pixels repeats its first
  *   pixel and stores only its own results.
- * - MVE (Cortex-M55): 16 input channels per VMLADAVA, four output channels per pass.
+ * - MVE (Cortex-M55): one pixel at a time through onnx2mcu_gemm1_s8 (16 input channels per VMLADAVA,
+ *   four output channels per pass, vector requantization).
  * - portable C otherwise (host, Cortex-M0+/M3): two pixels x two output channels per pass.
  */
 #include "onnx2mcu_conv_s8.h"
@@ -31,23 +32,9 @@ static void conv_1x1_mve(const onnx2mcu_conv_params *p, const onnx2mcu_layer_dat
     const int32_t pixels = p->output.h * p->output.w;
     const int32_t in_c = p->input.c, out_c = p->output.c;
     const onnx2mcu_out_q q = out_q(p);
-    int32_t px, oc;
+    int32_t px;
     for (px = 0; px < pixels; ++px) {
-        const int8_t *x = input + px * in_c;
-        int8_t *out = output + px * out_c;
-        for (oc = 0; oc < out_c; ++oc) {
-            const int8_t *w = d->weights + oc * in_c;
-            const int32_t n = -d->shift[oc];
-            int32_t acc = d->bias[oc];
-            int32_t left = in_c, k = 0;
-            while (left > 0) {
-                const mve_pred16_t pred = vctp8q((uint32_t)left);
-                acc = vmladavaq_p_s8(acc, vldrbq_z_s8(x + k, pred), vldrbq_z_s8(w + k, pred), pred);
-                k += 16;
-                left -= 16;
-            }
-            out[oc] = onnx2mcu_out_s8(acc, d->multiplier[oc], n, onnx2mcu_round(n), q, 0);
-        }
+        onnx2mcu_gemm1_s8(input + px * in_c, in_c, d->weights, in_c, d, out_c, q, output + px * out_c);
     }
 }
 #endif

@@ -12,6 +12,7 @@
  * - DSP (Cortex-M4/M7/M33): onnx2mcu_gemm4_s8 on the four columns widened to int16 (onnx2mcu_gemm_s8.h).
  *   When K is not a multiple of 4 the weights are first copied into scratch rows of K4 (zeros after
  *   K), so that the product reads whole words.
+ * - MVE (Cortex-M55): one column at a time through onnx2mcu_gemm1_s8 (predicated loads cover K).
  * - portable C otherwise: two pixels x two output channels per pass.
  *
  * Scratch (onnx2mcu_conv_im2col_scratch_bytes): four columns (4 * K4), their widened copy (8 * K4)
@@ -50,7 +51,7 @@ static void copy_bytes(int8_t *dst, const int8_t *src, int32_t n)
     }
 }
 
-/* The window of output pixel (oy, ox) as K values, then zeros up to K4. */
+/* The window of output pixel (oy, ox) as K values (the zeros up to K4 are written once, by the caller). */
 static void gather_column(const onnx2mcu_conv_params *p, const int8_t *input, int32_t oy, int32_t ox,
                           int8_t *col)
 {
@@ -59,7 +60,6 @@ static void gather_column(const onnx2mcu_conv_params *p, const int8_t *input, in
     const int32_t base_y = oy * p->stride_h - p->pad_top;
     const int32_t base_x = ox * p->stride_w - p->pad_left;
     const int32_t last_x = base_x + (kw - 1) * p->dilation_w;
-    const int32_t k = window_k(p), k4 = round4(k);
     int32_t ky, kx, c;
     int8_t *dst = col;
     for (ky = 0; ky < p->kernel_h; ++ky) {
@@ -81,8 +81,14 @@ static void gather_column(const onnx2mcu_conv_params *p, const int8_t *input, in
             }
         }
     }
-    for (c = k; c < k4; ++c) {
-        col[c] = 0;
+}
+
+/* The output pixel after (oy, ox) in row-major order. */
+static void next_pixel(int32_t *oy, int32_t *ox, int32_t out_w)
+{
+    if (++*ox == out_w) {
+        *ox = 0;
+        ++*oy;
     }
 }
 
@@ -105,7 +111,8 @@ static void conv_im2col_dsp(const onnx2mcu_conv_params *p, const onnx2mcu_layer_
     int32_t *const wide = (int32_t *)(void *)(scratch + 4 * k4);
     onnx2mcu_layer_data padded = *d;
     const onnx2mcu_out_q q = out_q(p);
-    int32_t px, j;
+    int32_t px, j, oy = 0, ox = 0;
+    memset(cols, 0, (size_t)(4 * k4)); /* the columns' zeros after K stay */
     if (k != k4) {
         int8_t *w = scratch + 12 * k4;
         int32_t oc;
@@ -117,10 +124,13 @@ static void conv_im2col_dsp(const onnx2mcu_conv_params *p, const onnx2mcu_layer_
     }
     for (px = 0; px < pixels; px += 4) {
         const int32_t valid = pixels - px < 4 ? pixels - px : 4;
-        for (j = 0; j < 4; ++j) {
+        for (j = 0; j < valid; ++j) {
+            gather_column(p, input, oy, ox, cols + j * k4);
+            next_pixel(&oy, &ox, out_w);
+        }
+        for (; j < 4; ++j) {
             /* past the last pixel, repeat it: its results are not stored */
-            const int32_t at = px + (j < valid ? j : valid - 1);
-            gather_column(p, input, at / out_w, at % out_w, cols + j * k4);
+            memcpy(cols + j * k4, cols + (valid - 1) * k4, (size_t)k4);
         }
         onnx2mcu_widen4(cols, cols + k4, cols + 2 * k4, cols + 3 * k4, k4 / 4, wide);
         onnx2mcu_gemm4_s8(wide, k4 / 4, &padded, out_c, q, output + px * out_c, out_c, valid);
@@ -128,7 +138,23 @@ static void conv_im2col_dsp(const onnx2mcu_conv_params *p, const onnx2mcu_layer_
 }
 #endif
 
-#if !(ONNX2MCU_DSP && !ONNX2MCU_MVE)
+#if ONNX2MCU_MVE
+static void conv_im2col_mve(const onnx2mcu_conv_params *p, const onnx2mcu_layer_data *d,
+                            const int8_t *input, int8_t *output, int8_t *scratch)
+{
+    const int32_t out_w = p->output.w, out_c = p->output.c, pixels = p->output.h * out_w;
+    const int32_t k = window_k(p);
+    const onnx2mcu_out_q q = out_q(p);
+    int32_t px, oy = 0, ox = 0;
+    for (px = 0; px < pixels; ++px) {
+        gather_column(p, input, oy, ox, scratch);
+        next_pixel(&oy, &ox, out_w);
+        onnx2mcu_gemm1_s8(scratch, k, d->weights, k, d, out_c, q, output + px * out_c);
+    }
+}
+#endif
+
+#if !ONNX2MCU_DSP
 /* s_ij += x_i . w_j over n values (a function of its own so that the loop gets all registers). */
 #if defined(__GNUC__)
 __attribute__((noinline))
@@ -158,13 +184,15 @@ static void conv_im2col_portable(const onnx2mcu_conv_params *p, const onnx2mcu_l
     const int32_t k = window_k(p), k4 = round4(k);
     const onnx2mcu_out_q q = out_q(p);
     int8_t *const col0 = scratch, *const col1 = scratch + k4;
-    int32_t px, oc;
+    int32_t px, oc, oy = 0, ox = 0;
     for (px = 0; px < pixels; px += 2) {
         const int two = px + 1 < pixels;
         int8_t *out = output + px * out_c;
-        gather_column(p, input, px / out_w, px % out_w, col0);
+        gather_column(p, input, oy, ox, col0);
+        next_pixel(&oy, &ox, out_w);
         if (two) {
-            gather_column(p, input, (px + 1) / out_w, (px + 1) % out_w, col1);
+            gather_column(p, input, oy, ox, col1);
+            next_pixel(&oy, &ox, out_w);
         }
         for (oc = 0; oc < out_c; oc += 2) {
             const int pair = oc + 1 < out_c;
@@ -193,7 +221,9 @@ static void conv_im2col_portable(const onnx2mcu_conv_params *p, const onnx2mcu_l
 void onnx2mcu_conv_im2col_s8(const onnx2mcu_conv_params *p, const onnx2mcu_layer_data *d,
                              const int8_t *input, int8_t *output, int8_t *scratch)
 {
-#if ONNX2MCU_DSP && !ONNX2MCU_MVE
+#if ONNX2MCU_MVE
+    conv_im2col_mve(p, d, input, output, scratch);
+#elif ONNX2MCU_DSP
     conv_im2col_dsp(p, d, input, output, scratch);
 #else
     conv_im2col_portable(p, d, input, output, scratch);

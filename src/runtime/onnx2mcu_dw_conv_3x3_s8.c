@@ -18,6 +18,7 @@
  *   per step); four outputs of one channel per step, each kernel row two SMLAD-class instructions
  *   per output on weights packed (w0, w2) and w1. Needs channels a multiple of 4; reads words at
  *   unaligned addresses of the scratch rows (Armv7-M and Armv8.1-M allow it; CMSIS-NN relies on it too).
+ * - MVE (Cortex-M55): the same rows and gather; four outputs per step as int32 lanes (row_mve).
  * - portable C otherwise (host, Cortex-M0+/M3): the same rows, nine byte loads and MLAs per output.
  */
 #include <string.h>
@@ -36,9 +37,45 @@ static int32_t row_bytes(const onnx2mcu_conv_params *c)
     return ((reach > data ? reach : data) + 3) & ~3;
 }
 
+/*
+ * Narrow layers (MobileNet's later ones: few pixels per row, many channels) go pixel by pixel instead,
+ * four channels at a time straight from the channels-last input (DSP and Helium paths): per row and
+ * channel the ring costs more than the row's few outputs. Their scratch: one pixel of zp_in (taps in
+ * the padding read it) and, in place, copies of the two input rows the next output row still needs.
+ */
+#define PIXEL_PATH_MAX_W 12
+
+static int pixel_path(const onnx2mcu_conv_params *c)
+{
+    return (c->input.c & 3) == 0 && c->output.w <= PIXEL_PATH_MAX_W && c->stride_w <= 2;
+}
+
+/*
+ * Where each path takes the pixel path (measured on VWW's layers): Helium up to 8 outputs a row; the
+ * DSP path, whose four channels need twice the registers, only where rows are shortest.
+ */
+#if ONNX2MCU_DSP || ONNX2MCU_MVE
+static int use_pixel_path(const onnx2mcu_conv_params *c)
+{
+#if ONNX2MCU_MVE
+    return pixel_path(c) && c->output.w <= 8;
+#else
+    return pixel_path(c) && (c->output.w <= 4 || (c->stride_w == 2 && c->output.w <= 6));
+#endif
+}
+#endif
+
+static int same_shape(const onnx2mcu_conv_params *c)
+{
+    return c->stride_h == 1 && c->stride_w == 1 && c->input.h == c->output.h && c->input.w == c->output.w;
+}
+
 int32_t onnx2mcu_dw_conv_3x3_scratch_bytes(const onnx2mcu_dw_conv_params *p)
 {
-    return (RING + 1) * ROW_GROUP * row_bytes(&p->conv);
+    const onnx2mcu_conv_params *c = &p->conv;
+    const int32_t ring = (RING + 1) * ROW_GROUP * row_bytes(c);
+    const int32_t pixels = c->input.c + (same_shape(c) ? 2 * c->input.w * c->input.c : 0);
+    return pixel_path(c) && pixels > ring ? pixels : ring;
 }
 
 /* Input row iy of channels c0 .. c0 + n - 1 into padded rows dst, dst + len, ... at position pad_left. */
@@ -211,6 +248,50 @@ ONNX2MCU_INLINE void row_dsp(const int8_t *const rows[3], const channel_prep *q,
 }
 #endif
 
+#if ONNX2MCU_MVE
+/*
+ * Helium: four outputs of one channel per step as int32 lanes, each tap one widening load of four
+ * row positions (a gather of every other one at stride 2) and one VMLA by the tap's weight; the
+ * requantization as in onnx2mcu_gemm_s8.c and a scatter store to the channels-last output.
+ */
+ONNX2MCU_INLINE void row_mve(const int8_t *const rows[3], const channel_prep *q, onnx2mcu_out_q oq, int8_t *out,
+                             int32_t step, int32_t out_w, const int stride)
+{
+    const uint32x4_t out_at = vmulq_n_u32(vidupq_n_u32(0, 1), (uint32_t)step);
+    const uint32x4_t in_at = vidupq_n_u32(0, 2);
+    const int32x4_t lo = vdupq_n_s32(oq.act_min), hi = vdupq_n_s32(oq.act_max);
+    const int32_t w0 = q->w[0], w1 = q->w[1], w2 = q->w[2], w3 = q->w[3], w4 = q->w[4];
+    const int32_t w5 = q->w[5], w6 = q->w[6], w7 = q->w[7], w8 = q->w[8];
+    const int32_t bias = q->bias, multiplier = q->multiplier, shift = -q->n, zp = oq.zero_point;
+    const int8_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2];
+    int32_t ox;
+    for (ox = 0; ox < out_w; ox += 4) {
+        int32x4_t acc = vdupq_n_s32(bias);
+#define ONNX2MCU_TAP(row, kx, w) \
+        acc = vmlaq_n_s32(acc, stride == 1 ? vldrbq_s32((row) + (kx)) : vldrbq_gather_offset_s32((row) + (kx), in_at), (w))
+        ONNX2MCU_TAP(r0, 0, w0);
+        ONNX2MCU_TAP(r0, 1, w1);
+        ONNX2MCU_TAP(r0, 2, w2);
+        ONNX2MCU_TAP(r1, 0, w3);
+        ONNX2MCU_TAP(r1, 1, w4);
+        ONNX2MCU_TAP(r1, 2, w5);
+        ONNX2MCU_TAP(r2, 0, w6);
+        ONNX2MCU_TAP(r2, 1, w7);
+        ONNX2MCU_TAP(r2, 2, w8);
+#undef ONNX2MCU_TAP
+        acc = vqrdmulhq_n_s32(acc, multiplier);
+        acc = vaddq_s32(acc, vshrq_n_s32(acc, 31));
+        acc = vrshlq_n_s32(acc, shift);
+        acc = vminq_s32(vmaxq_s32(vaddq_n_s32(acc, zp), lo), hi);
+        vstrbq_scatter_offset_p_s32(out, out_at, acc, vctp32q((uint32_t)(out_w - ox)));
+        out += 4 * step;
+        r0 += 4 * stride;
+        r1 += 4 * stride;
+        r2 += 4 * stride;
+    }
+}
+#endif
+
 /* One output row of one channel in plain C: nine taps per output. */
 static void row_portable(const int8_t *const rows[3], const channel_prep *q, int32_t stride, onnx2mcu_out_q oq,
                          int8_t *out, int32_t step, int32_t out_w)
@@ -236,7 +317,16 @@ static void output_row(const onnx2mcu_conv_params *c, const int8_t *const rows[3
                        int8_t *out, onnx2mcu_out_q oq)
 {
     const int32_t ch = c->input.c, out_w = c->output.w;
-#if ONNX2MCU_DSP
+#if ONNX2MCU_MVE
+    if (c->stride_w == 1) {
+        row_mve(rows, q, oq, out, ch, out_w, 1);
+        return;
+    }
+    if (c->stride_w == 2) {
+        row_mve(rows, q, oq, out, ch, out_w, 2);
+        return;
+    }
+#elif ONNX2MCU_DSP
     const int full = oq.act_min == -128 && oq.act_max == 127;
     if (c->stride_w == 1) {
         if (full) {
@@ -258,6 +348,119 @@ static void output_row(const onnx2mcu_conv_params *c, const int8_t *const rows[3
     row_portable(rows, q, c->stride_w, oq, out, ch, out_w);
 }
 
+#if ONNX2MCU_DSP || ONNX2MCU_MVE
+/* tap[t] + c: channel c of tap t = 3 * ky + kx of one output pixel (the zp_in pixel for padding). */
+#if ONNX2MCU_MVE
+ONNX2MCU_INLINE void pixel_channels(const int8_t *const tap[9], const onnx2mcu_layer_data *d, int32_t ch,
+                                    onnx2mcu_out_q oq, int8_t *out, const int full)
+{
+    const int32x4_t lo = vdupq_n_s32(oq.act_min), hi = vdupq_n_s32(oq.act_max);
+    int32_t c;
+    (void)full;
+    for (c = 0; c < ch; c += 4) {
+        const int8_t *w = d->weights + c;
+        int32x4_t acc = vldrwq_s32(d->bias + c);
+#define ONNX2MCU_TAP(t) acc = vaddq_s32(acc, vmulq_s32(vldrbq_s32(tap[t] + c), vldrbq_s32(w + (t) * ch)))
+        ONNX2MCU_TAP(0);
+        ONNX2MCU_TAP(1);
+        ONNX2MCU_TAP(2);
+        ONNX2MCU_TAP(3);
+        ONNX2MCU_TAP(4);
+        ONNX2MCU_TAP(5);
+        ONNX2MCU_TAP(6);
+        ONNX2MCU_TAP(7);
+        ONNX2MCU_TAP(8);
+#undef ONNX2MCU_TAP
+        acc = vqrdmulhq_s32(acc, vldrwq_s32(d->multiplier + c));
+        acc = vaddq_s32(acc, vshrq_n_s32(acc, 31));
+        acc = vrshlq_s32(acc, vldrwq_s32(d->shift + c));
+        acc = vminq_s32(vmaxq_s32(vaddq_n_s32(acc, oq.zero_point), lo), hi);
+        vstrbq_s32(out + c, acc);
+    }
+}
+#else
+/* DSP: channels c, c + 2 from the SXTB16 halves, c + 1, c + 3 from the rotated ones; one SMLAxy per product. */
+ONNX2MCU_INLINE void pixel_channels(const int8_t *const tap[9], const onnx2mcu_layer_data *d, int32_t ch,
+                                    onnx2mcu_out_q oq, int8_t *out, const int full)
+{
+    int32_t c, k;
+    for (c = 0; c < ch; c += 4) {
+        const int8_t *w = d->weights + c;
+        int32_t a0 = d->bias[c], a1 = d->bias[c + 1], a2 = d->bias[c + 2], a3 = d->bias[c + 3];
+#define ONNX2MCU_TAP(t)                                                              \
+        {                                                                            \
+            const int32_t x = *(const int32_t *)(const void *)(tap[t] + c);          \
+            const int32_t v = *(const int32_t *)(const void *)(w + (t) * ch);        \
+            const int32_t xe = (int32_t)__sxtb16((uint32_t)x), xo = onnx2mcu_sxtb16_ror8(x); \
+            const int32_t ve = (int32_t)__sxtb16((uint32_t)v), vo = onnx2mcu_sxtb16_ror8(v); \
+            a0 = __smlabb(xe, ve, a0);                                               \
+            a2 = __smlatt(xe, ve, a2);                                               \
+            a1 = __smlabb(xo, vo, a1);                                               \
+            a3 = __smlatt(xo, vo, a3);                                               \
+        }
+        ONNX2MCU_TAP(0)
+        ONNX2MCU_TAP(1)
+        ONNX2MCU_TAP(2)
+        ONNX2MCU_TAP(3)
+        ONNX2MCU_TAP(4)
+        ONNX2MCU_TAP(5)
+        ONNX2MCU_TAP(6)
+        ONNX2MCU_TAP(7)
+        ONNX2MCU_TAP(8)
+#undef ONNX2MCU_TAP
+        {
+            const int32_t acc[4] = {a0, a1, a2, a3};
+            for (k = 0; k < 4; ++k) {
+                const int32_t n = -d->shift[c + k];
+                out[c + k] = onnx2mcu_out_s8(acc[k], d->multiplier[c + k], n, onnx2mcu_round(n), oq, full);
+            }
+        }
+    }
+}
+#endif
+
+/*
+ * The pixel path: every output pixel's nine tap pointers, then all its channels. In place, input row
+ * y is copied aside before output row y overwrites it (output rows y and y + 1 still read it).
+ */
+ONNX2MCU_INLINE void dw_pixels(const onnx2mcu_conv_params *c, const onnx2mcu_layer_data *d, const int8_t *input,
+                               int8_t *output, int8_t *scratch, onnx2mcu_out_q oq, const int full)
+{
+    const int32_t in_h = c->input.h, in_w = c->input.w, ch = c->input.c;
+    const int32_t out_h = c->output.h, out_w = c->output.w;
+    const int32_t row_len = in_w * ch;
+    const int in_place = input == output;
+    int8_t *const zp_pixel = scratch;
+    int8_t *const saved = scratch + ch;
+    int32_t oy, ox, ky, kx;
+    memset(zp_pixel, (int)(int8_t)c->input_zero_point, (size_t)ch);
+    for (oy = 0; oy < out_h; ++oy) {
+        const int8_t *row[3];
+        const int32_t top = oy * c->stride_h - c->pad_top;
+        if (in_place) {
+            memcpy(saved + (oy % 2) * row_len, input + oy * row_len, (size_t)row_len);
+        }
+        for (ky = 0; ky < 3; ++ky) {
+            const int32_t iy = top + ky;
+            row[ky] = iy < 0 || iy >= in_h ? 0
+                    : in_place && iy <= oy ? saved + (iy % 2) * row_len
+                    : input + iy * row_len;
+        }
+        for (ox = 0; ox < out_w; ++ox) {
+            const int32_t left = ox * c->stride_w - c->pad_left;
+            const int8_t *tap[9];
+            for (ky = 0; ky < 3; ++ky) {
+                for (kx = 0; kx < 3; ++kx) {
+                    const int32_t ix = left + kx;
+                    tap[3 * ky + kx] = row[ky] != 0 && ix >= 0 && ix < in_w ? row[ky] + ix * ch : zp_pixel;
+                }
+            }
+            pixel_channels(tap, d, ch, oq, output + (oy * out_w + ox) * ch, full);
+        }
+    }
+}
+#endif
+
 void onnx2mcu_dw_conv_3x3_s8(const onnx2mcu_dw_conv_params *p, const onnx2mcu_layer_data *d,
                              const int8_t *input, int8_t *output, int8_t *scratch)
 {
@@ -272,6 +475,16 @@ void onnx2mcu_dw_conv_3x3_s8(const onnx2mcu_dw_conv_params *p, const onnx2mcu_la
     oq.zero_point = c->output_zero_point;
     oq.act_min = c->act_min;
     oq.act_max = c->act_max;
+#if ONNX2MCU_DSP || ONNX2MCU_MVE
+    if (use_pixel_path(c)) {
+        if (c->act_min == -128 && c->act_max == 127) {
+            dw_pixels(c, d, input, output, scratch, oq, 1);
+        } else {
+            dw_pixels(c, d, input, output, scratch, oq, 0);
+        }
+        return;
+    }
+#endif
     /* zp_in everywhere: the padding positions are never written again */
     memset(scratch, (int)(int8_t)c->input_zero_point, (size_t)((RING + 1) * ROW_GROUP * len));
 

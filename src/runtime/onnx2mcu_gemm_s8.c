@@ -1,6 +1,6 @@
 /*
- * onnx2mcu_gemm_s8.c - the DSP matrix-product core of the convolution kernels (onnx2mcu_gemm_s8.h):
- * one copy, linked once, whichever kernels use it.
+ * onnx2mcu_gemm_s8.c - the matrix-product cores of the convolution kernels (onnx2mcu_gemm_s8.h), DSP
+ * and Helium: one copy, linked once, whichever kernels use it.
  */
 #include "onnx2mcu_gemm_s8.h"
 
@@ -84,7 +84,75 @@ void onnx2mcu_gemm4_s8(const int32_t *wide, int32_t k4, const onnx2mcu_layer_dat
         gemm4(wide, k4, d, out_c, q, out, out_stride, valid, 0);
     }
 }
+#elif ONNX2MCU_MVE
+/*
+ * Requantization of four accumulators of channels oc .. oc + 3 at once: VQRDMULH is srdhm (|acc| < 2^30,
+ * so never the saturating case); adding the sign (-1 for a negative value) before VRSHL's
+ * round-half-up right shift gives TFLite's ties away from zero.
+ */
+ONNX2MCU_INLINE int32x4_t requant4_mve(int32x4_t acc, int32x4_t multiplier, int32x4_t shift, onnx2mcu_out_q q)
+{
+    int32x4_t r = vqrdmulhq_s32(acc, multiplier);
+    r = vaddq_s32(r, vshrq_n_s32(r, 31));
+    r = vrshlq_s32(r, shift);
+    r = vaddq_n_s32(r, q.zero_point);
+    return vminq_s32(vmaxq_s32(r, vdupq_n_s32(q.act_min)), vdupq_n_s32(q.act_max));
+}
+
+/*
+ * x . w0 .. x . w3 over k values added to a0 .. a3, as one vector. The last k % 16 values go through
+ * loads predicated by `tail` (computed once per call: they read nothing past k and give zeros).
+ */
+ONNX2MCU_INLINE int32x4_t dot4_mve(const int8_t *x, int32_t k, mve_pred16_t tail, const int8_t *w0, const int8_t *w1,
+                                   const int8_t *w2, const int8_t *w3, int32_t a0, int32_t a1, int32_t a2, int32_t a3)
+{
+    const int32_t whole = k & ~15;
+    int32_t i;
+    int32x4_t acc;
+    for (i = 0; i < whole; i += 16) {
+        const int8x16_t xv = vldrbq_s8(x + i);
+        a0 = vmladavaq_s8(a0, xv, vldrbq_s8(w0 + i));
+        a1 = vmladavaq_s8(a1, xv, vldrbq_s8(w1 + i));
+        a2 = vmladavaq_s8(a2, xv, vldrbq_s8(w2 + i));
+        a3 = vmladavaq_s8(a3, xv, vldrbq_s8(w3 + i));
+    }
+    if (whole < k) {
+        const int8x16_t xv = vldrbq_z_s8(x + whole, tail);
+        a0 = vmladavaq_s8(a0, xv, vldrbq_z_s8(w0 + whole, tail));
+        a1 = vmladavaq_s8(a1, xv, vldrbq_z_s8(w1 + whole, tail));
+        a2 = vmladavaq_s8(a2, xv, vldrbq_z_s8(w2 + whole, tail));
+        a3 = vmladavaq_s8(a3, xv, vldrbq_z_s8(w3 + whole, tail));
+    }
+    acc = vdupq_n_s32(a0);
+    acc = vsetq_lane_s32(a1, acc, 1);
+    acc = vsetq_lane_s32(a2, acc, 2);
+    return vsetq_lane_s32(a3, acc, 3);
+}
+
+void onnx2mcu_gemm1_s8(const int8_t *x, int32_t k, const int8_t *w, int32_t w_stride, const onnx2mcu_layer_data *d,
+                       int32_t out_c, onnx2mcu_out_q q, int8_t *out)
+{
+    const mve_pred16_t tail = vctp8q((uint32_t)(k & 15));
+    int32_t oc;
+    for (oc = 0; oc + 4 <= out_c; oc += 4) {
+        const int32_t *b = d->bias + oc;
+        const int8_t *w0 = w + oc * w_stride;
+        const int32x4_t acc = dot4_mve(x, k, tail, w0, w0 + w_stride, w0 + 2 * w_stride, w0 + 3 * w_stride, b[0], b[1], b[2], b[3]);
+        vstrbq_s32(out + oc, requant4_mve(acc, vldrwq_s32(d->multiplier + oc), vldrwq_s32(d->shift + oc), q));
+    }
+    if (oc < out_c) {
+        /* 1 to 3 channels left: the missing rows repeat the last one, only the real results are stored */
+        const int32_t valid = out_c - oc;
+        const mve_pred16_t p = vctp32q((uint32_t)valid);
+        const int32_t *b = d->bias + oc;
+        const int8_t *w0 = w + oc * w_stride;
+        const int8_t *w1 = valid > 1 ? w0 + w_stride : w0;
+        const int8_t *w2 = valid > 2 ? w1 + w_stride : w1;
+        const int32x4_t acc = dot4_mve(x, k, tail, w0, w1, w2, w2, b[0], valid > 1 ? b[1] : 0, valid > 2 ? b[2] : 0, 0);
+        vstrbq_p_s32(out + oc, requant4_mve(acc, vldrwq_z_s32(d->multiplier + oc, p), vldrwq_z_s32(d->shift + oc, p), q), p);
+    }
+}
 #else
-/* Without the DSP extension the kernels use their portable paths; ISO C wants a declaration here. */
+/* Without the DSP extension or Helium the kernels use their portable paths; ISO C wants a declaration here. */
 typedef int onnx2mcu_gemm_s8_unused;
 #endif

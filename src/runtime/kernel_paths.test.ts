@@ -1,0 +1,134 @@
+/**
+ * The kernels' target paths — DSP (Cortex-M4), Helium (Cortex-M55) and portable (Cortex-M3) — each
+ * bit-exact with the TypeScript integer reference on geometries chosen to reach every branch the
+ * host (portable-only) tests cannot: channel counts that are not multiples of 4 or 16 (the DSP
+ * fallbacks, the Helium predicated tails), pixel counts and row widths that leave partial steps,
+ * the depthwise row-ring and pixel paths, in place and not, stride 1 and 2, K not a multiple of 4 in
+ * the im2col kernel, output-channel tails. Small seeded graphs, random inputs, emulated in QEMU.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { GraphBuilder } from '../graph/builder.js';
+import type { Graph } from '../ir/graph.js';
+import { floatTensor, sizeOf, type Tensor } from '../ir/tensor.js';
+import { calibrate } from '../quant/calibrate.js';
+import { quantizeGraph } from '../quant/quantize.js';
+import { pixelsToInt8Nchw } from '../quant/interpret_int8.js';
+import { rng } from '../quant/testing.js';
+import { emitModel, writeFiles } from '../emit/testing.js';
+import { runOnTarget, TARGET_TOOLS } from '../target/run_target.js';
+import { announceSkip, missingTools } from '../target/testing.js';
+
+const skip = missingTools(TARGET_TOOLS);
+announceSkip('kernel paths on emulated Cortex-M4 / M55 / M3', skip);
+
+interface Block {
+  readonly dw?: { stride: number; pads: [number, number, number, number] };
+  readonly pw: number;
+}
+
+/** conv 3×3 (3 → c0, im2col) then depthwise 3×3 / pointwise pairs, global pool, fc: a MobileNet in miniature. */
+function pathsGraph(seed: number, h: number, w: number, c0: number, conv: { stride: number; pads: [number, number, number, number] }, blocks: Block[]): Graph {
+  const r = rng(seed);
+  const t = (shape: number[], s: number) => floatTensor(shape, Float32Array.from({ length: sizeOf(shape) }, () => s * (2 * r() - 1)));
+  const b = new GraphBuilder('paths').input('input', [1, 3, h, w]);
+  const relu6 = { act_min: 0, act_max: 6 };
+  b.constant('w0', t([c0, 3, 3, 3], 0.5)).constant('b0', t([c0], 0.2));
+  b.node('conv2d', ['input', 'w0', 'b0'], ['x0'], { strides: [conv.stride, conv.stride], pads: conv.pads, dilations: [1, 1], ...relu6 }, 'conv0');
+  let x = 'x0';
+  let c = c0;
+  blocks.forEach((blk, i) => {
+    if (blk.dw) {
+      b.constant(`dw${i}`, t([c, 1, 3, 3], 0.6)).constant(`dwb${i}`, t([c], 0.2));
+      b.node('depthwise_conv2d', [x, `dw${i}`, `dwb${i}`], [`d${i}`], { strides: [blk.dw.stride, blk.dw.stride], pads: blk.dw.pads, dilations: [1, 1], ...relu6 }, `dw_${i}`);
+      x = `d${i}`;
+    }
+    b.constant(`pw${i}`, t([blk.pw, c, 1, 1], 0.4)).constant(`pwb${i}`, t([blk.pw], 0.2));
+    b.node('conv2d', [x, `pw${i}`, `pwb${i}`], [`p${i}`], { strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], ...relu6 }, `pw_${i}`);
+    x = `p${i}`;
+    c = blk.pw;
+  });
+  b.constant('wf', t([5, c], 0.5)).constant('bf', t([5], 0.1));
+  b.node('global_average_pool', [x], ['g'], {}, 'gap').node('fully_connected', ['g', 'wf', 'bf'], ['logits'], {}, 'fc');
+  return b.output('logits').build();
+}
+
+/** Float NCHW input x/127.5 − 1 from HWC uint8 pixels. */
+function toFloat(px: Uint8Array, h: number, w: number): Tensor {
+  const plane = h * w;
+  const d = new Float32Array(3 * plane);
+  for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) d[c * plane + p] = px[p * 3 + c] / 127.5 - 1;
+  return floatTensor([1, 3, h, w], d);
+}
+
+const CASES: { name: string; graph: () => Graph; h: number; w: number }[] = [
+  {
+    // Wide rows: the depthwise row ring (in place at stride 1, stride 2 with a partial last step),
+    // channels multiples of 4, pixel counts not multiples of 4, odd K/4 in the pointwise product.
+    name: 'wide',
+    h: 21,
+    w: 22,
+    graph: () => pathsGraph(11, 21, 22, 8, { stride: 1, pads: [1, 1, 1, 1] }, [
+      { dw: { stride: 1, pads: [1, 1, 1, 1] }, pw: 12 },
+      { dw: { stride: 2, pads: [1, 1, 1, 1] }, pw: 20 },
+      { dw: { stride: 2, pads: [0, 0, 1, 1] }, pw: 16 },
+      { dw: { stride: 1, pads: [1, 1, 1, 1] }, pw: 36 },
+    ]),
+  },
+  {
+    // Odd channel counts (6, 10, 18: the DSP fallbacks, Helium tails of 6 and 2, output-channel
+    // tails), the pixel path of narrow rows in place and at stride 2, unpadded depthwise, TF 'SAME'
+    // stride 2 in the first conv (K = 27).
+    name: 'odd',
+    h: 13,
+    w: 11,
+    graph: () => pathsGraph(12, 13, 11, 6, { stride: 2, pads: [0, 0, 1, 1] }, [
+      { dw: { stride: 1, pads: [1, 1, 1, 1] }, pw: 10 },
+      { dw: { stride: 2, pads: [1, 1, 1, 1] }, pw: 12 },
+      { dw: { stride: 1, pads: [1, 1, 1, 1] }, pw: 18 },
+      { dw: { stride: 1, pads: [0, 0, 0, 0] }, pw: 8 },
+      { pw: 7 },
+    ]),
+  },
+];
+
+const work = mkdtempSync(join(tmpdir(), 'onnx2mcu-kernel-paths-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe.skipIf(skip !== null)('kernel paths on emulated Cortex-M: bit-exact with the integer reference', () => {
+  for (const cs of CASES) {
+    const dir = join(work, cs.name);
+    const build = () => {
+      const g = cs.graph();
+      const pixels = Array.from({ length: 6 }, (_, i) => {
+        const r = rng(900 + i);
+        return Uint8Array.from({ length: cs.h * cs.w * 3 }, () => Math.floor(256 * r()));
+      });
+      const floats = pixels.map((px) => toFloat(px, cs.h, cs.w));
+      const model = quantizeGraph(g, calibrate(g, floats, { method: 'minmax', progress: 'none' }), {
+        inputScaling: 'x/127.5-1',
+        calibrationInt8: pixels.map((px) => pixelsToInt8Nchw(px, cs.h, cs.w)),
+      });
+      const e = emitModel(model);
+      writeFiles(dir, e.files);
+      return e;
+    };
+    it(`${cs.name}: the kernels it reaches`, () => {
+      const e = build();
+      const kernels = e.lowered.layers.map((l) => l.kernel);
+      expect(kernels[0]).toBe('conv_im2col');
+      expect(kernels).toContain('conv_1x1');
+      expect(kernels).toContain('dw_conv_3x3');
+    });
+    for (const cpu of ['cortex-m4', 'cortex-m55', 'cortex-m3'] as const) {
+      it(`${cs.name} on ${cpu}: every output byte equals the reference (4 random inputs)`, async () => {
+        const r = await runOnTarget(dir, { cpu, random: 4, seed: 7, work: join(work, `${cs.name}-${cpu}`) });
+        expect(r.mismatchDetails).toEqual([]);
+        expect(r.bitExact).toBe(true);
+        expect(r.inputs.random).toBe(4);
+      }, 120_000);
+    }
+  }
+});
