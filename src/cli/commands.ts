@@ -150,6 +150,7 @@ export async function verifyCommand(a: VerifyArgs, io: CliIo): Promise<void> {
     random: a.random,
     ...(a.images !== undefined ? { images: a.images } : {}),
     ...(positiveInt('image-limit', a['image-limit']) !== undefined ? { imageLimit: a['image-limit'] } : {}),
+    progress: a.json ? 'none' : 'auto',
   });
   if (a.json) io.out(JSON.stringify({ images: r.images, random: r.random, mismatches: r.mismatches, compilers: r.compilers }) + '\n');
   else io.out([...r.builds, `${r.images} images, ${r.random} random inputs, ${r.compilers.join(' + ')}: ${r.mismatches} mismatches`].join('\n') + '\n');
