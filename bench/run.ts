@@ -22,7 +22,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { generateMobileNetV1 } from '../src/generate/mobilenet.js';
 import { SeededRandom } from '../src/util/random.js';
@@ -42,6 +42,8 @@ import { autoThreads } from '../src/quant/workers.js';
 import { evalItems } from '../src/cli/eval.js';
 import { resolveModelSource } from '../src/model_source/model_source.js';
 import { hasWeights, type QuantizedModel } from '../src/int8/types.js';
+import { addCortexM4Cost } from '../src/report/m4_cost.js';
+import { Progress } from '../src/progress/progress.js';
 
 /** Calibration images → the quantized model, as `convert` does it (the pipeline up to 'quantize'). */
 async function quantizeFromPaths(model: string, paths: readonly string[], threads?: number) {
@@ -145,6 +147,8 @@ async function main(): Promise<void> {
   const dir = join(PROJECT_ROOT, 'out', 'bench');
   mkdirSync(dir, { recursive: true });
   const rows: string[][] = [];
+  // One line per finished section on stderr (the accuracy section draws its own bar on a terminal).
+  const progress = new Progress('bench', 6, 'lines', { unit: 'sections' });
 
   // (a) import + shape inference of the 1.0/224 model.
   const big = join(dir, 'mobilenet_v1_1.0_224.onnx');
@@ -158,6 +162,7 @@ async function main(): Promise<void> {
     `target < ${IMPORT_TARGET_MS} ms`,
     `${(importMs / IMPORT_TARGET_MS).toFixed(2)}× of target`,
   ]);
+  progress.tick();
 
   // (b) float interpreter vs onnxruntime-node, 0.25/224.
   const realModel = sharedPath('models', 'mobilenet_v1_0.25_224_imagenet.onnx');
@@ -188,16 +193,20 @@ async function main(): Promise<void> {
     await session.release();
     rows.push([`${label}, same model and input, per image`, fmtMs(ortMs), '', `interpreter ${(oursMs / ortMs).toFixed(1)}× slower`]);
   }
+  progress.tick();
 
   // (d) calibration speed, (e) accuracy on the ImageNet models (../shared only).
   const sections: string[] = [];
   if (HAVE_SHARED) {
     rows.push(...(await benchCalibration()));
+    progress.tick();
     if (process.env.BENCH_ACCURACY === '0') rows.push(['accuracy (1000 imagenet-samples)', 'skipped: BENCH_ACCURACY=0', '', '']);
     else sections.push(await benchAccuracy());
   } else {
     rows.push(['calibration, accuracy (ImageNet models)', 'skipped: ../shared not found', '', '']);
+    progress.tick();
   }
+  progress.tick();
 
   // (c) the generated C runner vs naive loop nests (bench/c/run.ts), and the same runner on an
   // emulated Cortex-M4 (bench/c/cortex_m/run.ts) when the Arm toolchain and qemu are installed.
@@ -211,15 +220,20 @@ async function main(): Promise<void> {
     rows.push([`generated C runner, ${c.what}, ${c.compiler} -O2, per inference`, us(c.generated.usPerInference), ins(c.generated.instructions), '']);
     rows.push(['naive loop nests, same network, per inference', us(c.naive.usPerInference), ins(c.naive.instructions),
       `runner ${c.timeRatio.toFixed(1)}× faster${c.instructionRatio ? `, ${c.instructionRatio.toFixed(1)}× fewer instructions` : ''}`]);
+    progress.tick();
     if (['arm-none-eabi-gcc', 'qemu-system-arm'].every((t) => has(t))) {
       const m = await runCortexM({});
       sections.push(formatCortexM(m));
       rows.push([`generated C runner on Cortex-M4 (qemu mps2-an386), per inference`, '', `${(m.runnerInstructions / 1e6).toFixed(2)}M instr`,
         `${(m.naiveInstructions / m.runnerInstructions).toFixed(1)}× fewer than naive`]);
+      // The per-layer Cortex-M4 cost into the benchmarked folder's report.html (src/target's counting plugin).
+      const perLayer = await addCortexM4Cost(c.outDir, { images: c.images.slice(0, 1) });
+      rows.push([`per-layer Cortex-M4 instructions added to ${relative(PROJECT_ROOT, join(c.outDir, 'report.html'))}`, '', `${(perLayer.instructions.total / 1e6).toFixed(2)}M instr`, '']);
     } else {
       rows.push(['Cortex-M4 run', 'skipped: arm-none-eabi-gcc / qemu-system-arm not installed', '', '']);
     }
   }
+  progress.done();
 
   const header = ['benchmark', 'time (median)', 'target / instructions', 'ratio'];
   const all = [header, ...rows];

@@ -76,6 +76,8 @@ export interface ProgramFigures {
 export interface CBenchResult {
   readonly what: string;
   readonly outDir: string;
+  /** The calibration images of the model (the first is the default bench input). */
+  readonly images: readonly string[];
   readonly compiler: string;
   readonly cflags: string[];
   readonly instructionMethod: string;
@@ -335,6 +337,7 @@ export async function runCBench(opts: CBenchOptions = {}): Promise<CBenchResult>
   return {
     what,
     outDir,
+    images,
     compiler: `gcc ${gccVersion}`,
     cflags: [...CFLAGS],
     instructionMethod: !has('valgrind') ? 'valgrind not found'

@@ -25,8 +25,7 @@ import { loadPixelsUint8 } from '../images/load.js';
 import { resolveModelSource } from '../model_source/model_source.js';
 import { exportOnnx } from '../onnx/export.js';
 import { evaluate } from '../quant/evaluate.js';
-import { addTargetCost } from '../report/target_cost.js';
-import { runOnTarget } from '../target/run_target.js';
+import { addCortexM4Cost } from '../report/m4_cost.js';
 import { writeDirAtomic, writeFileAtomic } from '../util/atomic_write.js';
 import { sharedModel, sharedPath } from '../util/shared.js';
 import { fmtWidth, type SweepConfig } from './grid.js';
@@ -146,17 +145,9 @@ export async function measureConfig(c: SweepConfig, o: MeasureOptions): Promise<
   else if (!has('arm-none-eabi-gcc') || !has('qemu-system-arm')) notes.push('Cortex-M4: arm-none-eabi-gcc or qemu-system-arm not installed');
   else {
     try {
-      const run = await runOnTarget(o.out, { cpu: 'cortex-m4', images: firstImage, random: 0, model: r.quantize, work: join(o.work, 'm4') });
-      if (!run.bitExact) throw new Error(`the Cortex-M4 output differs from the integer reference on ${run.mismatches} input(s)`);
+      const run = await addCortexM4Cost(o.out, { images: firstImage, model: r.quantize, work: join(o.work, 'm4') });
       m4 = run.instructions.total;
       m4CodeBytes = run.codeBytes;
-      addTargetCost(o.out, {
-        what: `Cortex-M4 (QEMU ${run.machine}, arm-none-eabi-gcc -O2), instructions of one inference`,
-        unit: 'instructions',
-        total: run.instructions.total,
-        layers: run.instructions.layers.map((l) => ({ name: l.name, value: l.instructions })),
-        codeBytes: run.codeBytes,
-      });
     } catch (e) {
       notes.push(`Cortex-M4: ${oneLine(e)}`);
     }
