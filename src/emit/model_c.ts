@@ -14,6 +14,8 @@ import { dimsInit } from '../cgen/c_layer.js';
 import type { CDims, CLayer, LoweredModel } from '../lower/lower.js';
 import { prefixedName, withPrefix } from '../runtime/runtime_files.js';
 import type { Provenance } from '../artifacts/manifest.js';
+import { UserError } from '../util/errors.js';
+import { blobBounds, blobBoundsInit, checkBlobValues, type BlobBounds } from './blob_bounds.js';
 
 const fmtShape = (s: readonly number[]) => `[${s.join(', ')}]`;
 const fmtDims = (d: CDims) => `${d.h}x${d.w}x${d.c}`;
@@ -123,7 +125,8 @@ export function modelH(m: LoweredModel, r: RunnerPlan, banner: string, source?: 
     '',
     '/*',
     ' * Points `weights` into a weights.bin image (4-byte aligned, kept alive by the caller) after',
-    ` * validating its magic, version, size, CRC32 and every tensor. Returns ${P}_OK, or`,
+    ` * validating its magic, version, size, CRC32, every tensor and every value a kernel relies on`,
+    ` * (multipliers, shifts, biases against the accumulator bound). Returns ${P}_OK, or`,
     ` * ${P}_ERR_BLOB with the loader's code (${P}_BLOB_ERR_*) in *detail when detail is not null.`,
     ' */',
     `int ${p}_load_blob(const uint8_t *blob, uint32_t blob_bytes, ${n.weightsType} *weights, int *detail);`,
@@ -269,8 +272,19 @@ export function modelC(m: LoweredModel, r: RunnerPlan, banner: string): string {
 }
 
 /**
- * <prefix>_load_blob: a table of the tensors each data layer needs (name in weights.bin, element
- * count) and one loop that finds them.
+ * A layer's blob bounds, after checking its own constants are within them: the flash arrays and a
+ * weights.bin written from them must both pass what the loader checks (else a one-line error here).
+ */
+function checkedBounds(c: CLayer): BlobBounds {
+  const bounds = blobBounds(c);
+  const problem = checkBlobValues(bounds, c.data!);
+  if (problem) throw new UserError(`layer '${c.layer.name}': ${problem}; its kernel cannot take these values`);
+  return bounds;
+}
+
+/**
+ * <prefix>_load_blob: a table of the tensors each data layer needs (name in weights.bin) with the
+ * bounds of its values (src/emit/blob_bounds.ts), and one loop that finds and checks them.
  */
 function blobLoader(m: LoweredModel): string[] {
   const n = cNames(m.prefix);
@@ -280,17 +294,20 @@ function blobLoader(m: LoweredModel): string[] {
   const out: string[] = [];
   if (layers.length) {
     out.push(
-      '/* Per layer with data (the order of weights->layer): its tensors\' names in weights.bin, and the',
-      ' * number of weights and of output channels. */',
+      '/*',
+      ' * Per layer with data (the order of weights->layer): its tensors\' names in weights.bin, and the',
+      ' * bounds its kernel relies on, which every loaded value is checked against (a blob that passes',
+      ` * the CRC may still hold any value): { weight_count, channels, channel_stride, input_zero_point,`,
+      ' * output_zero_point, acc_limit, shift_min, shift_max }.',
+      ' */',
       'static const struct {',
       '    const char *weights;',
       '    const char *bias;',
       '    const char *multiplier;',
       '    const char *shift;',
-      '    uint32_t weight_count;',
-      '    uint32_t channels;',
+      `    ${n.runtime('onnx2mcu_blob_bounds')} bounds;`,
       `} blob_layers[${layers.length}] = {`,
-      ...layers.map((c, i) => `    { "${c.ident}.weights", "${c.ident}.bias", "${c.ident}.multiplier", "${c.ident}.shift", ${c.data!.weights.length}u, ${c.data!.bias.length}u }${i + 1 < layers.length ? ',' : ''}`),
+      ...layers.map((c, i) => `    { "${c.ident}.weights", "${c.ident}.bias", "${c.ident}.multiplier", "${c.ident}.shift", ${blobBoundsInit(checkedBounds(c))} }${i + 1 < layers.length ? ',' : ''}`),
       '};',
       '',
     );
@@ -317,14 +334,21 @@ function blobLoader(m: LoweredModel): string[] {
     out.push(
       `    for (i = 0; i < ${layers.length}u; ++i) {`,
       `        ${n.runtime('onnx2mcu_layer_data')} *l = &w.layer[i];`,
-      `        const uint32_t channel_bytes = 4u * blob_layers[i].channels;`,
-      `        l->weights = (const int8_t *)${p}_blob_find(&b, blob_layers[i].weights, ${P}_DTYPE_INT8, blob_layers[i].weight_count);`,
+      `        const uint32_t channel_bytes = 4u * blob_layers[i].bounds.channels;`,
+      `        l->weights = (const int8_t *)${p}_blob_find(&b, blob_layers[i].weights, ${P}_DTYPE_INT8, blob_layers[i].bounds.weight_count);`,
       `        l->bias = (const int32_t *)${p}_blob_find(&b, blob_layers[i].bias, ${P}_DTYPE_INT32, channel_bytes);`,
       `        l->multiplier = (const int32_t *)${p}_blob_find(&b, blob_layers[i].multiplier, ${P}_DTYPE_INT32, channel_bytes);`,
       `        l->shift = (const int32_t *)${p}_blob_find(&b, blob_layers[i].shift, ${P}_DTYPE_INT32, channel_bytes);`,
       '        if (l->weights == 0 || l->bias == 0 || l->multiplier == 0 || l->shift == 0) {',
       '            if (detail != 0) {',
       `                *detail = ${P}_BLOB_ERR_MISSING;`,
+      '            }',
+      `            return ${P}_ERR_BLOB;`,
+      '        }',
+      `        rc = ${p}_blob_check_layer(&blob_layers[i].bounds, l);`,
+      `        if (rc != ${P}_BLOB_OK) {`,
+      '            if (detail != 0) {',
+      '                *detail = rc;',
       '            }',
       `            return ${P}_ERR_BLOB;`,
       '        }',
