@@ -4,6 +4,7 @@
 #   make check       the quick tier for the edit loop: no real-model files, one compiler, no sanitizers
 #   make convert     convert the default model to C in out/<name>/ (MODEL=..., CALIB=... for another)
 #   make bench       benchmarks (timings printed; figures recorded in README.md)
+#   make fuzz        the C blob loader under libFuzzer for FUZZ_SECONDS (default 300)
 #   make sweep       MobileNet v1 over the paper's width x resolution grid: out/sweep/sweep.{json,md,html}
 #   make accept      rewrite the golden baselines (fixtures/baselines/) after a deliberate change
 #   make typecheck   tsc --noEmit
@@ -28,7 +29,7 @@ CLI  := node bin/onnx2mcu.js
 # npm keeps this file in sync with node_modules: reinstall when it is missing or older than the lock.
 DEPS := node_modules/.package-lock.json
 
-.PHONY: test check convert bench sweep typecheck deps deps-check accept test-tools bench-tools clean
+.PHONY: test check convert bench fuzz sweep typecheck deps deps-check accept test-tools bench-tools clean
 
 # Debian packages the tests and benchmarks use, installed when missing (CI and fresh machines run
 # as root with apt). The tests compile the generated C with gcc AND clang, open report.html and
@@ -103,6 +104,11 @@ bench: $(DEPS) bench-tools
 SWEEP_ARGS ?=
 sweep: $(DEPS) bench-tools
 	$(CLI) sweep --out $(OUT)/sweep $(SWEEP_ARGS)
+
+# A longer campaign than make test's fixed 10000 runs: the generated blob loader and the kernels
+# behind it, clang -fsanitize=fuzzer,address,undefined (fixtures/blob_fuzz.ts). FUZZ_SEED to repeat one.
+fuzz: $(DEPS) test-tools
+	$(BIN)/tsx fixtures/blob_fuzz.ts
 
 clean:
 	rm -rf $(OUT)
