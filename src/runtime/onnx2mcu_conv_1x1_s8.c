@@ -26,16 +26,69 @@ static onnx2mcu_out_q out_q(const onnx2mcu_conv_params *p)
 }
 
 #if ONNX2MCU_MVE
+/* Four int32 values as one vector. */
+static inline int32x4_t vector4(int32_t a, int32_t b, int32_t c, int32_t d)
+{
+    int32x4_t v = vdupq_n_s32(a);
+    v = vsetq_lane_s32(b, v, 1);
+    v = vsetq_lane_s32(c, v, 2);
+    return vsetq_lane_s32(d, v, 3);
+}
+
+/* TFLite requantization of four channels' accumulators (as onnx2mcu_gemm_s8.c), clamped. */
+static inline int32x4_t requant4(int32x4_t acc, const onnx2mcu_layer_data *d, int32_t oc, int32x4_t zp,
+                                 int32x4_t lo, int32x4_t hi)
+{
+    int32x4_t r = vqrdmulhq_s32(acc, vldrwq_s32(d->multiplier + oc));
+    r = vaddq_s32(r, vshrq_n_s32(r, 31));
+    r = vrshlq_s32(r, vldrwq_s32(d->shift + oc));
+    return vminq_s32(vmaxq_s32(vaddq_s32(r, zp), lo), hi);
+}
+
+/*
+ * Eight input channels (the first pointwise layer of a width-0.25 MobileNet): one vector holds two
+ * pixels, each output channel's 8 weights are gathered twice into one vector, and two predicated
+ * VMLADAVA (lanes 0-7, lanes 8-15) give both pixels' sums. Does pairs of pixels and groups of four
+ * output channels; returns the pixels done (the caller does the rest).
+ */
+static int32_t conv_1x1_mve_c8(const onnx2mcu_conv_params *p, const onnx2mcu_layer_data *d,
+                               const int8_t *input, int8_t *output)
+{
+    const int32_t pixels = (p->output.h * p->output.w) & ~1, out_c = p->output.c;
+    const uint8x16_t twice = vandq_u8(vidupq_n_u8(0, 1), vdupq_n_u8(7)); /* 0..7, 0..7 */
+    const mve_pred16_t first = 0x00ff, second = 0xff00;
+    const int32x4_t zp = vdupq_n_s32(p->output_zero_point), lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
+    int32_t px, oc;
+    if ((out_c & 3) != 0) {
+        return 0;
+    }
+    for (px = 0; px < pixels; px += 2) {
+        const int8x16_t x = vldrbq_s8(input + px * 8);
+        int8_t *out = output + px * out_c;
+        for (oc = 0; oc < out_c; oc += 4) {
+            const int8_t *w = d->weights + oc * 8;
+            const int32_t *b = d->bias + oc;
+            const int8x16_t w0 = vldrbq_gather_offset_s8(w, twice), w1 = vldrbq_gather_offset_s8(w + 8, twice);
+            const int8x16_t w2 = vldrbq_gather_offset_s8(w + 16, twice), w3 = vldrbq_gather_offset_s8(w + 24, twice);
+            const int32x4_t a = vector4(vmladavaq_p_s8(b[0], x, w0, first), vmladavaq_p_s8(b[1], x, w1, first),
+                                        vmladavaq_p_s8(b[2], x, w2, first), vmladavaq_p_s8(b[3], x, w3, first));
+            const int32x4_t c = vector4(vmladavaq_p_s8(b[0], x, w0, second), vmladavaq_p_s8(b[1], x, w1, second),
+                                        vmladavaq_p_s8(b[2], x, w2, second), vmladavaq_p_s8(b[3], x, w3, second));
+            vstrbq_s32(out + oc, requant4(a, d, oc, zp, lo, hi));
+            vstrbq_s32(out + out_c + oc, requant4(c, d, oc, zp, lo, hi));
+        }
+    }
+    return pixels;
+}
+
 static void conv_1x1_mve(const onnx2mcu_conv_params *p, const onnx2mcu_layer_data *d,
                          const int8_t *input, int8_t *output)
 {
     const int32_t pixels = p->output.h * p->output.w;
     const int32_t in_c = p->input.c, out_c = p->output.c;
     const onnx2mcu_out_q q = out_q(p);
-    int32_t px;
-    for (px = 0; px < pixels; ++px) {
-        onnx2mcu_gemm1_s8(input + px * in_c, in_c, d->weights, in_c, d, out_c, q, output + px * out_c);
-    }
+    const int32_t px = in_c == 8 ? conv_1x1_mve_c8(p, d, input, output) : 0;
+    onnx2mcu_gemm1_s8(input + px * in_c, in_c, in_c, pixels - px, d->weights, in_c, d, out_c, q, output + px * out_c);
 }
 #endif
 

@@ -12,7 +12,7 @@
  * - DSP (Cortex-M4/M7/M33): onnx2mcu_gemm4_s8 on the four columns widened to int16 (onnx2mcu_gemm_s8.h).
  *   When K is not a multiple of 4 the weights are first copied into scratch rows of K4 (zeros after
  *   K), so that the product reads whole words.
- * - MVE (Cortex-M55): one column at a time through onnx2mcu_gemm1_s8 (predicated loads cover K).
+ * - MVE (Cortex-M55): four columns at a time through onnx2mcu_gemm1_s8 (predicated loads cover K).
  * - portable C otherwise: two pixels x two output channels per pass.
  *
  * Scratch (onnx2mcu_conv_im2col_scratch_bytes): four columns (4 * K4), their widened copy (8 * K4)
@@ -38,9 +38,23 @@ int32_t onnx2mcu_conv_im2col_scratch_bytes(const onnx2mcu_conv_params *p)
     return 12 * k4 + (k == k4 ? 0 : p->output.c * k4);
 }
 
-/* n bytes from src to dst (neither aligned), a word at a time where it can. */
+/* n bytes from src to dst (neither aligned): 16 per predicated vector on Helium, else a word at a time. */
 static void copy_bytes(int8_t *dst, const int8_t *src, int32_t n)
 {
+#if ONNX2MCU_MVE
+    if (n <= 16) {
+        /* one window row of a first layer (kernel_w * in_c bytes): one predicated load and store */
+        const mve_pred16_t p = vctp8q((uint32_t)n);
+        vstrbq_p_s8(dst, vldrbq_z_s8(src, p), p);
+        return;
+    }
+    for (; n > 0; n -= 16) {
+        const mve_pred16_t p = vctp8q((uint32_t)n);
+        vstrbq_p_s8(dst, vldrbq_z_s8(src, p), p);
+        dst += 16;
+        src += 16;
+    }
+#endif
     for (; n >= 4; n -= 4) {
         memcpy(dst, src, 4);
         dst += 4;
@@ -143,13 +157,16 @@ static void conv_im2col_mve(const onnx2mcu_conv_params *p, const onnx2mcu_layer_
                             const int8_t *input, int8_t *output, int8_t *scratch)
 {
     const int32_t out_w = p->output.w, out_c = p->output.c, pixels = p->output.h * out_w;
-    const int32_t k = window_k(p);
+    const int32_t k = window_k(p), k4 = round4(k);
     const onnx2mcu_out_q q = out_q(p);
-    int32_t px, oy = 0, ox = 0;
-    for (px = 0; px < pixels; ++px) {
-        gather_column(p, input, oy, ox, scratch);
-        next_pixel(&oy, &ox, out_w);
-        onnx2mcu_gemm1_s8(scratch, k, d->weights, k, d, out_c, q, output + px * out_c);
+    int32_t px, j, oy = 0, ox = 0;
+    for (px = 0; px < pixels; px += 4) {
+        const int32_t n = pixels - px < 4 ? pixels - px : 4;
+        for (j = 0; j < n; ++j) {
+            gather_column(p, input, oy, ox, scratch + j * k4);
+            next_pixel(&oy, &ox, out_w);
+        }
+        onnx2mcu_gemm1_s8(scratch, k, k4, n, d->weights, k, d, out_c, q, output + px * out_c);
     }
 }
 #endif

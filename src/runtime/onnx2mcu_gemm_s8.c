@@ -7,25 +7,24 @@
 #if ONNX2MCU_DSP && !ONNX2MCU_MVE
 /*
  * One step: 4 weights of one output channel (one word, widened by two SXTB16) times the four
- * columns' 4 values (four LDRD of widened pairs): 8 SMLAD, 16 multiply-accumulates. Written as
- * assembly so that the loads are LDRD with write-back, which gcc does not choose on its own.
+ * columns' 4 values (two LDM of four widened pairs each): 8 SMLAD, 16 multiply-accumulates in 13
+ * instructions. Assembly because LDM needs fixed, ascending registers (r4-r7, clobbered) and gcc
+ * does not combine the loads on its own.
  */
 #define ONNX2MCU_GEMM4_STEP                                   \
     "ldr    %[w], [%[wp]], #4\n\t"                            \
-    "ldrd   %[x0], %[x1], [%[xp]], #8\n\t"                    \
+    "ldmia  %[xp]!, {r4, r5, r6, r7}\n\t"                     \
     "sxtb16 %[wl], %[w]\n\t"                                  \
     "sxtb16 %[w], %[w], ror #8\n\t"                           \
-    "smlad  %[a0], %[x0], %[wl], %[a0]\n\t"                   \
-    "smlad  %[a0], %[x1], %[w], %[a0]\n\t"                    \
-    "ldrd   %[x0], %[x1], [%[xp]], #8\n\t"                    \
-    "smlad  %[a1], %[x0], %[wl], %[a1]\n\t"                   \
-    "smlad  %[a1], %[x1], %[w], %[a1]\n\t"                    \
-    "ldrd   %[x0], %[x1], [%[xp]], #8\n\t"                    \
-    "smlad  %[a2], %[x0], %[wl], %[a2]\n\t"                   \
-    "smlad  %[a2], %[x1], %[w], %[a2]\n\t"                    \
-    "ldrd   %[x0], %[x1], [%[xp]], #8\n\t"                    \
-    "smlad  %[a3], %[x0], %[wl], %[a3]\n\t"                   \
-    "smlad  %[a3], %[x1], %[w], %[a3]\n\t"
+    "smlad  %[a0], r4, %[wl], %[a0]\n\t"                      \
+    "smlad  %[a0], r5, %[w], %[a0]\n\t"                       \
+    "smlad  %[a1], r6, %[wl], %[a1]\n\t"                      \
+    "smlad  %[a1], r7, %[w], %[a1]\n\t"                       \
+    "ldmia  %[xp]!, {r4, r5, r6, r7}\n\t"                     \
+    "smlad  %[a2], r4, %[wl], %[a2]\n\t"                      \
+    "smlad  %[a2], r5, %[w], %[a2]\n\t"                       \
+    "smlad  %[a3], r6, %[wl], %[a3]\n\t"                      \
+    "smlad  %[a3], r7, %[w], %[a3]\n\t"
 
 /*
  * The four widened columns times every output channel's weights (k4 words each, OHWI rows), plus
@@ -36,32 +35,62 @@ ONNX2MCU_INLINE void gemm4(const int32_t *wide, int32_t k4, const onnx2mcu_layer
                                         int32_t valid, const int full)
 {
     const int32_t *wp = (const int32_t *)(const void *)d->weights;
+    const int32_t *bias = d->bias, *multiplier = d->multiplier, *shift = d->shift;
     int32_t oc;
     for (oc = 0; oc < out_c; ++oc) {
         const int32_t *xp = wide;
         const int32_t *const end = wp + k4;
-        const int32_t m = d->multiplier[oc];
-        const int32_t n = -d->shift[oc];
+        const int32_t m = *multiplier++;
+        const int32_t n = -*shift++;
         const int32_t round = onnx2mcu_round(n);
-        int32_t a0 = d->bias[oc], a1 = a0, a2 = a0, a3 = a0;
-        int32_t w, wl, x0, x1;
+        int32_t a0 = *bias++, a1 = a0, a2 = a0, a3 = a0;
+        int32_t w, wl;
         if (k4 & 1) {
             __asm__(ONNX2MCU_GEMM4_STEP
                     : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [wp] "+r"(wp), [xp] "+r"(xp),
-                      [w] "=&r"(w), [wl] "=&r"(wl), [x0] "=&r"(x0), [x1] "=&r"(x1)
+                      [w] "=&r"(w), [wl] "=&r"(wl)
                     :
-                    : "memory");
+                    : "r4", "r5", "r6", "r7", "memory");
         }
         if (wp != end) {
             __asm__("1:\n\t" ONNX2MCU_GEMM4_STEP ONNX2MCU_GEMM4_STEP
                     "cmp    %[wp], %[end]\n\t"
                     "bne    1b\n\t"
                     : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [wp] "+r"(wp), [xp] "+r"(xp),
-                      [w] "=&r"(w), [wl] "=&r"(wl), [x0] "=&r"(x0), [x1] "=&r"(x1)
+                      [w] "=&r"(w), [wl] "=&r"(wl)
                     : [end] "r"(end)
-                    : "cc", "memory");
+                    : "r4", "r5", "r6", "r7", "cc", "memory");
         }
-        if (valid == 4) {
+        if (valid == 4 && full) {
+            /*
+             * The four results requantized (onnx2mcu_requant, then SSAT: the range is all of int8)
+             * and stored 8 instructions each, the parameters held in registers throughout.
+             */
+            int8_t *o = out + oc;
+            int32_t t;
+            __asm__ volatile(
+#define ONNX2MCU_REQUANT_SSAT(a)                               \
+                "lsl    " a ", " a ", #1\n\t"                    \
+                "smmulr " a ", " a ", %[m]\n\t"                  \
+                "add    %[t], " a ", %[round]\n\t"               \
+                "sub    " a ", %[t], " a ", lsr #31\n\t"         \
+                "asr    " a ", " a ", %[n]\n\t"                  \
+                "add    " a ", " a ", %[zp]\n\t"                 \
+                "ssat   " a ", #8, " a "\n\t"
+                ONNX2MCU_REQUANT_SSAT("%[a0]")
+                "strb   %[a0], [%[o]]\n\t"
+                ONNX2MCU_REQUANT_SSAT("%[a1]")
+                "strb   %[a1], [%[o], %[s]]\n\t"
+                ONNX2MCU_REQUANT_SSAT("%[a2]")
+                ONNX2MCU_REQUANT_SSAT("%[a3]")
+                "add    %[t], %[o], %[s], lsl #1\n\t" /* t is free again: the third and fourth rows */
+                "strb   %[a2], [%[t]]\n\t"
+                "strb   %[a3], [%[t], %[s]]\n\t"
+#undef ONNX2MCU_REQUANT_SSAT
+                : [a0] "+&r"(a0), [a1] "+&r"(a1), [a2] "+&r"(a2), [a3] "+&r"(a3), [t] "=&r"(t)
+                : [m] "r"(m), [round] "r"(round), [n] "r"(n), [zp] "r"(q.zero_point), [o] "r"(o), [s] "r"(out_stride)
+                : "memory");
+        } else if (valid == 4) {
             out[oc] = onnx2mcu_out_s8(a0, m, n, round, q, full);
             out[out_stride + oc] = onnx2mcu_out_s8(a1, m, n, round, q, full);
             out[2 * out_stride + oc] = onnx2mcu_out_s8(a2, m, n, round, q, full);
@@ -78,10 +107,11 @@ ONNX2MCU_INLINE void gemm4(const int32_t *wide, int32_t k4, const onnx2mcu_layer
 void onnx2mcu_gemm4_s8(const int32_t *wide, int32_t k4, const onnx2mcu_layer_data *d, int32_t out_c,
                        onnx2mcu_out_q q, int8_t *out, int32_t out_stride, int32_t valid)
 {
-    if (q.act_min == -128 && q.act_max == 127) {
-        gemm4(wide, k4, d, out_c, q, out, out_stride, valid, 1);
+    const int full = q.act_min == -128 && q.act_max == 127;
+    if (valid == 4 && full) {
+        gemm4(wide, k4, d, out_c, q, out, out_stride, 4, 1); /* the common case, its own straight-line copy */
     } else {
-        gemm4(wide, k4, d, out_c, q, out, out_stride, valid, 0);
+        gemm4(wide, k4, d, out_c, q, out, out_stride, valid, full);
     }
 }
 #elif ONNX2MCU_MVE
@@ -129,12 +159,36 @@ ONNX2MCU_INLINE int32x4_t dot4_mve(const int8_t *x, int32_t k, mve_pred16_t tail
     return vsetq_lane_s32(a3, acc, 3);
 }
 
-void onnx2mcu_gemm1_s8(const int8_t *x, int32_t k, const int8_t *w, int32_t w_stride, const onnx2mcu_layer_data *d,
-                       int32_t out_c, onnx2mcu_out_q q, int8_t *out)
+ONNX2MCU_INLINE void column_mve(const int8_t *x, int32_t k, mve_pred16_t tail, const int8_t *w, int32_t w_stride,
+                                const onnx2mcu_layer_data *d, int32_t out_c, onnx2mcu_out_q q, int8_t *out)
 {
-    const mve_pred16_t tail = vctp8q((uint32_t)(k & 15));
-    int32_t oc;
-    for (oc = 0; oc + 4 <= out_c; oc += 4) {
+    int32_t oc = 0;
+    if (k < 32 && (k & 15) != 0) {
+        /* a short column (a first layer's window): its two vectors loaded once for every channel */
+        const mve_pred16_t p0 = vctp8q((uint32_t)k), p1 = vctp8q((uint32_t)(k > 16 ? k - 16 : 0));
+        const int8x16_t xa = vldrbq_z_s8(x, p0), xb = vldrbq_z_s8(x + 16, p1);
+        for (; oc + 4 <= out_c; oc += 4) {
+            const int32_t *b = d->bias + oc;
+            const int8_t *w0 = w + oc * w_stride, *w1 = w0 + w_stride, *w2 = w1 + w_stride, *w3 = w2 + w_stride;
+            int32_t a0 = vmladavaq_s8(b[0], xa, vldrbq_z_s8(w0, p0));
+            int32_t a1 = vmladavaq_s8(b[1], xa, vldrbq_z_s8(w1, p0));
+            int32_t a2 = vmladavaq_s8(b[2], xa, vldrbq_z_s8(w2, p0));
+            int32_t a3 = vmladavaq_s8(b[3], xa, vldrbq_z_s8(w3, p0));
+            int32x4_t acc;
+            if (k > 16) {
+                a0 = vmladavaq_s8(a0, xb, vldrbq_z_s8(w0 + 16, p1));
+                a1 = vmladavaq_s8(a1, xb, vldrbq_z_s8(w1 + 16, p1));
+                a2 = vmladavaq_s8(a2, xb, vldrbq_z_s8(w2 + 16, p1));
+                a3 = vmladavaq_s8(a3, xb, vldrbq_z_s8(w3 + 16, p1));
+            }
+            acc = vdupq_n_s32(a0);
+            acc = vsetq_lane_s32(a1, acc, 1);
+            acc = vsetq_lane_s32(a2, acc, 2);
+            acc = vsetq_lane_s32(a3, acc, 3);
+            vstrbq_s32(out + oc, requant4_mve(acc, vldrwq_s32(d->multiplier + oc), vldrwq_s32(d->shift + oc), q));
+        }
+    }
+    for (; oc + 4 <= out_c; oc += 4) {
         const int32_t *b = d->bias + oc;
         const int8_t *w0 = w + oc * w_stride;
         const int32x4_t acc = dot4_mve(x, k, tail, w0, w0 + w_stride, w0 + 2 * w_stride, w0 + 3 * w_stride, b[0], b[1], b[2], b[3]);
@@ -150,6 +204,15 @@ void onnx2mcu_gemm1_s8(const int8_t *x, int32_t k, const int8_t *w, int32_t w_st
         const int8_t *w2 = valid > 2 ? w1 + w_stride : w1;
         const int32x4_t acc = dot4_mve(x, k, tail, w0, w1, w2, w2, b[0], valid > 1 ? b[1] : 0, valid > 2 ? b[2] : 0, 0);
         vstrbq_p_s32(out + oc, requant4_mve(acc, vldrwq_z_s32(d->multiplier + oc, p), vldrwq_z_s32(d->shift + oc, p), q), p);
+    }
+}
+void onnx2mcu_gemm1_s8(const int8_t *x, int32_t k, int32_t x_stride, int32_t columns, const int8_t *w,
+                       int32_t w_stride, const onnx2mcu_layer_data *d, int32_t out_c, onnx2mcu_out_q q, int8_t *out)
+{
+    const mve_pred16_t tail = vctp8q((uint32_t)(k & 15));
+    int32_t j;
+    for (j = 0; j < columns; ++j) {
+        column_mve(x + j * x_stride, k, tail, w, w_stride, d, out_c, q, out + j * out_c);
     }
 }
 #else
