@@ -55,7 +55,10 @@ function columns(): TableColumn[] {
 export function sweepMd(rows: readonly SweepRow[], meta: SweepMeta): string {
   const cols = columns();
   const ordered = tableOrder(rows);
-  const notes = [...new Set(ordered.flatMap((r) => r.details.notes.map((n) => `${fmtWidth(r.width)}/${r.resolution}: ${n}`)))];
+  // The same note on many configurations (e.g. --no-m4) is said once, with the configurations it concerns.
+  const byNote = new Map<string, string[]>();
+  for (const r of ordered) for (const n of r.details.notes) byNote.set(n, [...(byNote.get(n) ?? []), `${fmtWidth(r.width)}/${r.resolution}`]);
+  const notes = [...byNote].map(([n, where]) => `${where.length === ordered.length && ordered.length > 1 ? 'every configuration' : where.join(', ')}: ${n}`);
   return [
     '# MobileNet v1 width × resolution sweep',
     '',
