@@ -1,5 +1,6 @@
 /**
- * The kernels' target paths — DSP (Cortex-M4), Helium (Cortex-M55) and portable (Cortex-M3) — each
+ * The kernels' target paths — DSP (Cortex-M4), Helium (Cortex-M55), portable (Cortex-M3) and its
+ * Armv6-M variant (Cortex-M0+) — each
  * bit-exact with the TypeScript integer reference on geometries chosen to reach every branch the
  * host (portable-only) tests cannot: channel counts that are not multiples of 4 or 16 (the DSP
  * fallbacks, the Helium predicated tails), pixel counts and row widths that leave partial steps,
@@ -22,7 +23,7 @@ import { runOnTarget, TARGET_TOOLS } from '../target/run_target.js';
 import { announceSkip, missingTools } from '../target/testing.js';
 
 const skip = missingTools(TARGET_TOOLS);
-announceSkip('kernel paths on emulated Cortex-M4 / M55 / M3', skip);
+announceSkip('kernel paths on emulated Cortex-M4 / M55 / M3 / M0+', skip);
 
 interface Block {
   readonly dw?: { stride: number; pads: [number, number, number, number] };
@@ -122,7 +123,7 @@ describe.skipIf(skip !== null)('kernel paths on emulated Cortex-M: bit-exact wit
       expect(kernels).toContain('conv_1x1');
       expect(kernels).toContain('dw_conv_3x3');
     });
-    for (const cpu of ['cortex-m4', 'cortex-m55', 'cortex-m3'] as const) {
+    for (const cpu of ['cortex-m4', 'cortex-m55', 'cortex-m3', 'cortex-m0plus'] as const) {
       it(`${cs.name} on ${cpu}: every output byte equals the reference (4 random inputs)`, async () => {
         const r = await runOnTarget(dir, { cpu, random: 4, seed: 7, work: join(work, `${cs.name}-${cpu}`) });
         expect(r.mismatchDetails).toEqual([]);

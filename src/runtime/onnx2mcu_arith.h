@@ -31,6 +31,13 @@
 #else
 #define ONNX2MCU_DSP 0
 #endif
+/* SSAT (Armv7-M and later, also without the DSP extension: the Cortex-M3) for the int8 clamp. */
+#if defined(__ARM_FEATURE_SAT) && __ARM_FEATURE_SAT == 1 && defined(__GNUC__) && !defined(ONNX2MCU_PORTABLE)
+#define ONNX2MCU_SAT 1
+#include <arm_acle.h>
+#else
+#define ONNX2MCU_SAT 0
+#endif
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1) && !defined(ONNX2MCU_PORTABLE)
 #define ONNX2MCU_MVE 1
 #include <arm_mve.h>
@@ -156,7 +163,7 @@ ONNX2MCU_INLINE int8_t onnx2mcu_out_s8(int32_t acc, int32_t multiplier, int32_t 
                                        onnx2mcu_out_q q, const int full)
 {
     const int32_t r = onnx2mcu_requant(acc, multiplier, n, round) + q.zero_point;
-#if ONNX2MCU_DSP
+#if ONNX2MCU_SAT
     if (full) {
         return (int8_t)__ssat(r, 8);
     }

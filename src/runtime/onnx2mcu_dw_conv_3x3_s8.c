@@ -293,8 +293,8 @@ ONNX2MCU_INLINE void row_mve(const int8_t *const rows[3], const channel_prep *q,
 #endif
 
 /* One output row of one channel in plain C: nine taps per output. */
-static void row_portable(const int8_t *const rows[3], const channel_prep *q, int32_t stride, onnx2mcu_out_q oq,
-                         int8_t *out, int32_t step, int32_t out_w)
+ONNX2MCU_INLINE void row_portable(const int8_t *const rows[3], const channel_prep *q, int32_t stride, onnx2mcu_out_q oq,
+                                  int8_t *out, int32_t step, int32_t out_w, const int full)
 {
     const int8_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2];
     int32_t ox;
@@ -304,7 +304,7 @@ static void row_portable(const int8_t *const rows[3], const channel_prep *q, int
         acc += w[0] * r0[0] + w[1] * r0[1] + w[2] * r0[2];
         acc += w[3] * r1[0] + w[4] * r1[1] + w[5] * r1[2];
         acc += w[6] * r2[0] + w[7] * r2[1] + w[8] * r2[2];
-        *out = onnx2mcu_out_s8(acc, q->multiplier, q->n, q->round, oq, 0);
+        *out = onnx2mcu_out_s8(acc, q->multiplier, q->n, q->round, oq, full);
         out += step;
         r0 += stride;
         r1 += stride;
@@ -345,7 +345,11 @@ static void output_row(const onnx2mcu_conv_params *c, const int8_t *const rows[3
         return;
     }
 #endif
-    row_portable(rows, q, c->stride_w, oq, out, ch, out_w);
+    if (oq.act_min == -128 && oq.act_max == 127) {
+        row_portable(rows, q, c->stride_w, oq, out, ch, out_w, 1); /* the clamp is one SSAT where the core has it */
+    } else {
+        row_portable(rows, q, c->stride_w, oq, out, ch, out_w, 0);
+    }
 }
 
 #if ONNX2MCU_DSP || ONNX2MCU_MVE
