@@ -121,7 +121,7 @@ export class Calibrator {
 export function calibrate(g: Graph, inputs: readonly Tensor[], opts: CalibrationOptions = {}): CalibrationStats {
   if (inputs.length === 0) throw new UserError('calibration needs at least one input image');
   const cal = new Calibrator(g, opts);
-  const progress = new Progress('calibrating', inputs.length, opts.progress ?? 'auto');
+  const progress = new Progress('calibrating', inputs.length, opts.progress ?? 'auto', { unit: 'images' });
   for (const x of inputs) {
     // keep: 'all' holds every activation of one image at once (≈ 6 MB for 0.25/224), freed
     // before the next image.
@@ -143,7 +143,7 @@ export async function calibrateAsync(
 ): Promise<CalibrationStats> {
   const cal = new Calibrator(g, opts);
   const total = opts.total ?? (Array.isArray(inputs) ? inputs.length : 0);
-  const progress = new Progress('calibrating', total, opts.progress ?? 'auto');
+  const progress = new Progress('calibrating', total, opts.progress ?? 'auto', { unit: 'images' });
   const engine = (opts.engine ?? 'ort') === 'ort' ? await createOrtEngine(g) : undefined;
   try {
     for await (const x of inputs as AsyncIterable<Tensor>) {

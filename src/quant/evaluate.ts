@@ -82,7 +82,7 @@ export async function evaluate(g: Graph, model: QuantizedModel, items: readonly 
   const layerSig = new Map<string, number>();
   const layerNoise = new Map<string, number>();
   const outcomes: ItemOutcome[] = new Array(items.length);
-  const progress = new Progress('evaluating', items.length, opts.progress ?? 'auto');
+  const progress = new Progress('evaluating', items.length, opts.progress ?? 'auto', { unit: 'images' });
   const threads = opts.perLayer ? 1 : resolveThreads(opts.threads, items.length);
   const engine: FloatEngine = (opts.engine ?? 'ort') === 'ort'
     ? await createOrtEngine(g)
