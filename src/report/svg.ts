@@ -310,7 +310,9 @@ export function scatterChart(o: ScatterOptions): string {
     if (s.line && ok.length > 1) parts.push(`<polyline class="series-line" fill="none" stroke="${color}" points="${ok.map((p) => `${px(sx(p.x))},${px(sy(p.y))}`).join(' ')}"/>`);
     for (const p of ok) {
       parts.push(`<circle class="point" cx="${px(sx(p.x))}" cy="${px(sy(p.y))}" r="4" fill="${color}"><title>${esc(p.label)}</title></circle>`);
-      if (p.showLabel) parts.push(`<text class="point-label" x="${px(sx(p.x) + 6)}" y="${px(sy(p.y) - 5)}">${esc(p.label)}</text>`);
+      // Labels of points near the right edge go to their left, clear of the legend.
+      const leftward = sx(p.x) > left + plotW * 0.7;
+      if (p.showLabel) parts.push(`<text class="point-label" x="${px(sx(p.x) + (leftward ? -6 : 6))}" y="${px(sy(p.y) - 5)}"${leftward ? ' text-anchor="end"' : ''}>${esc(p.label)}</text>`);
     }
     parts.push(`<text class="legend" x="${left + plotW + 10}" y="${top + 14 + 16 * si}" fill="${color}">${esc(`● ${s.name}`)}</text>`);
   });
