@@ -94,6 +94,9 @@ export function windowValidCounts(w: WindowGeometry): Float64Array {
  */
 export function addWindowSums(data: ArrayLike<number>, w: WindowGeometry, s: Float64Array): void {
   const { N, C, H, W, KH, KW, Ho, Wo, sh, sw, pt, pl, dh, dw } = w;
+  // A tensor of another size would read past its end: NaN sums, then a NaN bias far from the cause.
+  const expected = w.fullyConnected ? N * C : N * C * H * W;
+  if (data.length !== expected) throw new Error(`window sums: a tensor of ${data.length} values, the window expects ${expected}`);
   if (w.fullyConnected) {
     for (let n = 0; n < N; n++) for (let k = 0; k < C; k++) s[k] += data[n * C + k];
     return;

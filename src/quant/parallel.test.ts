@@ -33,9 +33,9 @@ describe('quantizeGraphParallel', () => {
   }, 30_000);
 
   it('reports a worker failure as an error', async () => {
-    // Inputs of the wrong length: the first layer's run fails inside the workers.
+    // Inputs of the wrong length: the first request fails inside the workers.
     const bad = { ...opts, calibrationInt8: int8s.map((x) => x.subarray(0, 10)) };
-    await expect(quantizeGraphParallel(g, stats, bad, 2)).rejects.toThrow(/bias correction worker: int8: layer '.*' input 0 has 768 values/);
+    await expect(quantizeGraphParallel(g, stats, bad, 2)).rejects.toThrow(/bias correction worker: window sums: a tensor of 10 values, the window expects 768/);
   }, 30_000);
 
   it('refuses a thread count that is not a positive integer', async () => {
