@@ -3,7 +3,7 @@
 #   make test        the whole test suite (vitest) and the import-layer check (what CI runs)
 #   make check       the quick tier for the edit loop: no real-model files, one compiler, no sanitizers
 #   make convert     convert the default model to C in out/<name>/ (MODEL=..., CALIB=... for another)
-#   make bench       benchmarks (timings printed; figures recorded in README.md)
+#   make bench       benchmarks (timings printed; figures recorded in README.md); bench-target: the Cortex-M part alone
 #   make fuzz        the C blob loader under libFuzzer for FUZZ_SECONDS (default 300)
 #   make sweep       MobileNet v1 over the paper's width x resolution grid: out/sweep/sweep.{json,md,html}
 #   make accept      rewrite the golden baselines (fixtures/baselines/) after a deliberate change
@@ -29,7 +29,7 @@ CLI  := node bin/onnx2mcu.js
 # npm keeps this file in sync with node_modules: reinstall when it is missing or older than the lock.
 DEPS := node_modules/.package-lock.json
 
-.PHONY: test check convert bench fuzz sweep typecheck deps deps-check accept test-tools bench-tools clean
+.PHONY: test check convert bench bench-target fuzz sweep typecheck deps deps-check accept test-tools bench-tools clean
 
 # Debian packages the tests and benchmarks use, installed when missing (CI and fresh machines run
 # as root with apt). The tests compile the generated C with gcc AND clang, open report.html and
@@ -98,6 +98,19 @@ convert: $(DEPS)
 
 bench: $(DEPS) bench-tools
 	$(BIN)/tsx bench/run.ts
+	@$(MAKE) --no-print-directory bench-target
+
+# Speed on the target (issue 10): VWW on every core and MobileNet v1 0.25/128 on Cortex-M4 and M55,
+# each beside CMSIS-NN running the same quantized model, outputs checked byte for byte. The
+# README's speed table comes from this output.
+BENCH_OUT := $(OUT)/bench
+bench-target: $(DEPS) bench-tools
+	@set -euo pipefail; \
+	if [ ! -f '$(DEFAULT_MODEL)' ]; then echo "bench-target: skipped ($(SHARED) not found: the real models and CMSIS-NN live there)"; exit 0; fi; \
+	$(CLI) convert '$(DEFAULT_MODEL)' --calib '$(DEFAULT_CALIB)' --out '$(BENCH_OUT)/vww_96_mlcommons' --force >/dev/null; \
+	$(CLI) bench '$(BENCH_OUT)/vww_96_mlcommons' --cpu all --peer cmsis-nn --no-layers; \
+	$(CLI) convert '$(SHARED)/models/mobilenet_v1_0.25_128_imagenet.onnx' --calib '$(SHARED)/images/imagenet-val128' --out '$(BENCH_OUT)/mobilenet_v1_0.25_128' --force >/dev/null; \
+	$(CLI) bench '$(BENCH_OUT)/mobilenet_v1_0.25_128' --cpu cortex-m4,cortex-m55 --peer cmsis-nn --no-layers
 
 # Every alpha x rho of the paper's grid converted and measured (host instructions with valgrind,
 # Cortex-M4 with the Arm tools); SWEEP_ARGS adds options, e.g. SWEEP_ARGS=--no-m4 or --jobs 1.

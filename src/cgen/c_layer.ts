@@ -127,7 +127,7 @@ export function need<T>(v: T | undefined, what: string, where: string): T {
 /**
  * Whether a weighted layer's requantization may take the kernels' fast path (onnx2mcu_requant in
  * onnx2mcu_arith.h): every accumulator provably within ±2^30 (|bias'| + 128·Σ|w| over a channel:
- * inputs and padding are int8 values), and every channel's shift negative or its multiplier 0.
+ * inputs and padding are int8 values), and no channel shifting left (shift ≤ 0) unless its multiplier is 0.
  */
 export function fastRequant(folded: Int32Array, w: Int8Array, multiplier: Int32Array, shift: Int32Array): boolean {
   const O = folded.length;
@@ -136,7 +136,8 @@ export function fastRequant(folded: Int32Array, w: Int8Array, multiplier: Int32A
     let abs = 0;
     for (let k = 0; k < perOut; k++) abs += Math.abs(w[o * perOut + k]);
     if (Math.abs(folded[o]) + 128 * abs >= 2 ** 30) return false;
-    if (multiplier[o] !== 0 && shift[o] > -1) return false;
+    // No left shift: the kernels' rounding shift handles n = −shift ≥ 0 (n = 0 without a sign term).
+    if (multiplier[o] !== 0 && shift[o] > 0) return false;
   }
   return true;
 }

@@ -1,5 +1,5 @@
 /**
- * The command line: `onnx2mcu inspect | run | eval | generate | convert | verify | pixels` (yargs).
+ * The command line: `onnx2mcu inspect | run | eval | generate | convert | verify | pixels | sweep | bench` (yargs).
  * Errors print ONE line `onnx2mcu: <message>` on stderr and exit 1 — 2 for usage errors (unknown
  * command or option, a missing or malformed argument) — and show the stack only with --verbose.
  * The handlers live in commands.ts, imported when a command runs: onnxruntime-node and sharp take
@@ -118,7 +118,17 @@ function parser(args: readonly string[], io: CliIo) {
       .option('force', { type: 'boolean', default: false, describe: 'replace an --out folder that onnx2mcu did not write' })
       .option('json', { type: 'boolean', default: false, describe: 'print {"out","seconds","rows"}' }),
     async (a) => (await import('./sweep.js')).sweepCommand(a as never, io))
-    .demandCommand(1, 'no command given (inspect, run, eval, generate, convert, verify or pixels)')
+    .command('bench <dir>', 'cross-build a converted folder for emulated Cortex-M cores (QEMU): outputs checked byte for byte, instructions per layer, code, flash, arena, stack; --peer cmsis-nn runs CMSIS-NN on the same model', (y) => y
+      .positional('dir', { type: 'string', demandOption: true, describe: 'a folder written by convert' })
+      .option('cpu', { type: 'string', default: 'cortex-m4', requiresArg: true, describe: 'cortex-m0plus, cortex-m3, cortex-m4, cortex-m7, cortex-m55, a comma list, or all' })
+      .option('peer', { type: 'string', requiresArg: true, describe: 'cmsis-nn: the same quantized model through CMSIS-NN, as TFLite Micro calls it' })
+      .option('images', { type: 'string', describe: 'images (folder or CSV, at most 8) to run; default the calibration set when it is in ../shared' })
+      .option('random', { type: 'number', describe: 'random int8 inputs (default 2)' })
+      .option('seed', { type: 'number', describe: 'seed of the random inputs' })
+      .option('layers', { type: 'boolean', default: true, describe: 'per-layer table (--no-layers: groups only)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print {"cpu","bitExact","instructions":{"total","layers"},"codeBytes","flashBytes","arenaBytes","stackBytes","peer"} (an array for several cores)' }),
+    async (a) => (await import('./bench.js')).benchCommand(a as never, io))
+    .demandCommand(1, 'no command given (inspect, run, eval, generate, convert, verify, pixels, sweep or bench)')
     .strict()
     .help()
     .version(false)

@@ -19,6 +19,8 @@ import { quantizeGraph } from '../quant/quantize.js';
 import { pixelsToInt8Nchw } from '../quant/interpret_int8.js';
 import { rng } from '../quant/testing.js';
 import { emitModel, writeFiles } from '../emit/testing.js';
+import { quantizeMultiplier } from '../int8/arith.js';
+import { hasWeights } from '../int8/types.js';
 import { runOnTarget, TARGET_TOOLS } from '../target/run_target.js';
 import { announceSkip, missingTools } from '../target/testing.js';
 
@@ -64,7 +66,7 @@ function toFloat(px: Uint8Array, h: number, w: number): Tensor {
   return floatTensor([1, 3, h, w], d);
 }
 
-const CASES: { name: string; graph: () => Graph; h: number; w: number }[] = [
+const CASES: { name: string; graph: () => Graph; h: number; w: number; zeroShift?: boolean }[] = [
   {
     // Wide rows: the depthwise row ring (in place at stride 1, stride 2 with a partial last step),
     // channels multiples of 4, pixel counts not multiples of 4, odd K/4 in the pointwise product.
@@ -81,10 +83,12 @@ const CASES: { name: string; graph: () => Graph; h: number; w: number }[] = [
   {
     // Odd channel counts (6, 10, 18: the DSP fallbacks, Helium tails of 6 and 2, output-channel
     // tails), the pixel path of narrow rows in place and at stride 2, unpadded depthwise, TF 'SAME'
-    // stride 2 in the first conv (K = 27).
+    // stride 2 in the first conv (K = 27). One channel in three of every layer rescaled by a real
+    // multiplier in [0.5, 1) (shift 0: no rounding shift, as in the ImageNet MobileNets).
     name: 'odd',
     h: 13,
     w: 11,
+    zeroShift: true,
     graph: () => pathsGraph(12, 13, 11, 6, { stride: 2, pads: [0, 0, 1, 1] }, [
       { dw: { stride: 1, pads: [1, 1, 1, 1] }, pw: 10 },
       { dw: { stride: 2, pads: [1, 1, 1, 1] }, pw: 12 },
@@ -112,6 +116,16 @@ describe.skipIf(skip !== null)('kernel paths on emulated Cortex-M: bit-exact wit
         inputScaling: 'x/127.5-1',
         calibrationInt8: pixels.map((px) => pixelsToInt8Nchw(px, cs.h, cs.w)),
       });
+      if (cs.zeroShift) {
+        for (const l of model.layers) {
+          if (!hasWeights(l)) continue;
+          for (let o = 1; o < l.multiplier.length; o += 3) {
+            const q = quantizeMultiplier(0.55 + 0.1 * (o % 4));
+            l.multiplier[o] = q.multiplier;
+            l.shift[o] = q.shift;
+          }
+        }
+      }
       const e = emitModel(model);
       writeFiles(dir, e.files);
       return e;
@@ -122,6 +136,7 @@ describe.skipIf(skip !== null)('kernel paths on emulated Cortex-M: bit-exact wit
       expect(kernels[0]).toBe('conv_im2col');
       expect(kernels).toContain('conv_1x1');
       expect(kernels).toContain('dw_conv_3x3');
+      if (cs.zeroShift) expect(e.lowered.layers.filter((l) => l.data).every((l) => Array.from(l.data!.shift).includes(0))).toBe(true);
     });
     for (const cpu of ['cortex-m4', 'cortex-m55', 'cortex-m3', 'cortex-m0plus'] as const) {
       it(`${cs.name} on ${cpu}: every output byte equals the reference (4 random inputs)`, async () => {

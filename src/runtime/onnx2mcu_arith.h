@@ -91,8 +91,10 @@ static inline int32_t onnx2mcu_clamp(int32_t v, int32_t lo, int32_t hi)
  * given what the emitter proved for the layer (src/cgen/c_layer.ts fastRequant):
  *   |acc| < 2^30, so that 2·acc fits int32 and srdhm(acc, M) = round-half-up(2·acc·M / 2^32),
  *     which is one SMMULR(2·acc, M) on the DSP extension;
- *   n >= 1 (or a zero multiplier, whose result is 0 whatever n), so that the rounding shift with
- *     ties away from zero is (x + 2^(n-1) - (x < 0)) >> n.
+ *   n >= 0 (no left shift; any n for a zero multiplier, whose result is 0 whatever n), so that the
+ *     rounding shift with ties away from zero is (x + 2^(n-1) - (x < 0)) >> n for n >= 1, and x
+ *     itself for n = 0 (hence the sign term only where n > 0: channels with an effective
+ *     multiplier in [0.5, 1) have n = 0, and ImageNet MobileNets have such channels).
  * `round` = onnx2mcu_round(n), computed once per channel.
  */
 static inline int32_t onnx2mcu_round(int32_t n)
@@ -108,7 +110,19 @@ static inline int32_t onnx2mcu_requant(int32_t acc, int32_t multiplier, int32_t 
 #else
     x = (int32_t)(((int64_t)acc * (int64_t)multiplier + ((int64_t)1 << 30)) >> 31);
 #endif
-    return (x + round - (int32_t)((uint32_t)x >> 31)) >> n;
+    return (x + round - (int32_t)(((uint32_t)x >> 31) & (uint32_t)(n > 0))) >> n;
+}
+
+/* Whether a layer has a channel with shift 0 (n = 0), which the assembly fast paths do not handle. */
+static inline int onnx2mcu_any_zero_shift(const int32_t *shift, int32_t channels)
+{
+    int32_t c;
+    for (c = 0; c < channels; ++c) {
+        if (shift[c] == 0) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 #if ONNX2MCU_DSP
@@ -156,6 +170,7 @@ typedef struct {
     int32_t zero_point;
     int32_t act_min;
     int32_t act_max;
+    int32_t zero_shift; /* some channel has shift 0 (onnx2mcu_any_zero_shift): not for the assembly paths */
 } onnx2mcu_out_q;
 
 /* One requantized output: the clamp is one SSAT when the activation range is all of int8 (`full`). */

@@ -16,12 +16,13 @@
 #include "onnx2mcu_conv_s8.h"
 #include "onnx2mcu_gemm_s8.h"
 
-static onnx2mcu_out_q out_q(const onnx2mcu_conv_params *p)
+static onnx2mcu_out_q out_q(const onnx2mcu_conv_params *p, const onnx2mcu_layer_data *d)
 {
     onnx2mcu_out_q q;
     q.zero_point = p->output_zero_point;
     q.act_min = p->act_min;
     q.act_max = p->act_max;
+    q.zero_shift = onnx2mcu_any_zero_shift(d->shift, p->output.c);
     return q;
 }
 
@@ -40,8 +41,11 @@ static inline int32x4_t requant4(int32x4_t acc, const onnx2mcu_layer_data *d, in
                                  int32x4_t lo, int32x4_t hi)
 {
     int32x4_t r = vqrdmulhq_s32(acc, vldrwq_s32(d->multiplier + oc));
-    r = vaddq_s32(r, vshrq_n_s32(r, 31));
-    r = vrshlq_s32(r, vldrwq_s32(d->shift + oc));
+    {
+        const int32x4_t shift = vldrwq_s32(d->shift + oc);
+        r = vaddq_s32(r, vandq_s32(vshrq_n_s32(r, 31), vshrq_n_s32(shift, 31))); /* the sign term where n > 0 */
+        r = vrshlq_s32(r, shift);
+    }
     return vminq_s32(vmaxq_s32(vaddq_s32(r, zp), lo), hi);
 }
 
@@ -86,7 +90,7 @@ static void conv_1x1_mve(const onnx2mcu_conv_params *p, const onnx2mcu_layer_dat
 {
     const int32_t pixels = p->output.h * p->output.w;
     const int32_t in_c = p->input.c, out_c = p->output.c;
-    const onnx2mcu_out_q q = out_q(p);
+    const onnx2mcu_out_q q = out_q(p, d);
     const int32_t px = in_c == 8 ? conv_1x1_mve_c8(p, d, input, output) : 0;
     onnx2mcu_gemm1_s8(input + px * in_c, in_c, in_c, pixels - px, d->weights, in_c, d, out_c, q, output + px * out_c);
 }
@@ -98,7 +102,7 @@ static void conv_1x1_dsp(const onnx2mcu_conv_params *p, const onnx2mcu_layer_dat
 {
     const int32_t pixels = p->output.h * p->output.w;
     const int32_t in_c = p->input.c, out_c = p->output.c, k4 = in_c / 4;
-    const onnx2mcu_out_q q = out_q(p);
+    const onnx2mcu_out_q q = out_q(p, d);
     int32_t px;
     for (px = 0; px + 3 < pixels; px += 4) {
         const int8_t *x = input + px * in_c;
@@ -199,7 +203,7 @@ ONNX2MCU_INLINE void conv_1x1_portable(const onnx2mcu_conv_params *p, const onnx
 {
     const int32_t pixels = p->output.h * p->output.w;
     const int32_t in_c = p->input.c, out_c = p->output.c;
-    const onnx2mcu_out_q q = out_q(p);
+    const onnx2mcu_out_q q = out_q(p, d);
     int32_t px, oc;
     for (px = 0; px < pixels; px += 2) {
         /* an odd last pixel is computed twice in place of a second one, and stored once */

@@ -263,6 +263,7 @@ ONNX2MCU_INLINE void row_mve(const int8_t *const rows[3], const channel_prep *q,
     const int32_t w0 = q->w[0], w1 = q->w[1], w2 = q->w[2], w3 = q->w[3], w4 = q->w[4];
     const int32_t w5 = q->w[5], w6 = q->w[6], w7 = q->w[7], w8 = q->w[8];
     const int32_t bias = q->bias, multiplier = q->multiplier, shift = -q->n, zp = oq.zero_point;
+    const int32x4_t sign_term = vdupq_n_s32(q->n > 0 ? -1 : 0);
     const int8_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2];
     int32_t ox;
     for (ox = 0; ox < out_w; ox += 4) {
@@ -280,7 +281,7 @@ ONNX2MCU_INLINE void row_mve(const int8_t *const rows[3], const channel_prep *q,
         ONNX2MCU_TAP(r2, 2, w8);
 #undef ONNX2MCU_TAP
         acc = vqrdmulhq_n_s32(acc, multiplier);
-        acc = vaddq_s32(acc, vshrq_n_s32(acc, 31));
+        acc = vaddq_s32(acc, vandq_s32(vshrq_n_s32(acc, 31), sign_term)); /* the sign term where n > 0 */
         acc = vrshlq_n_s32(acc, shift);
         acc = vminq_s32(vmaxq_s32(vaddq_n_s32(acc, zp), lo), hi);
         vstrbq_scatter_offset_p_s32(out, out_at, acc, vctp32q((uint32_t)(out_w - ox)));
@@ -376,8 +377,11 @@ ONNX2MCU_INLINE void pixel_channels(const int8_t *const tap[9], const onnx2mcu_l
         ONNX2MCU_TAP(8);
 #undef ONNX2MCU_TAP
         acc = vqrdmulhq_s32(acc, vldrwq_s32(d->multiplier + c));
-        acc = vaddq_s32(acc, vshrq_n_s32(acc, 31));
-        acc = vrshlq_s32(acc, vldrwq_s32(d->shift + c));
+        {
+            const int32x4_t shift = vldrwq_s32(d->shift + c);
+            acc = vaddq_s32(acc, vandq_s32(vshrq_n_s32(acc, 31), vshrq_n_s32(shift, 31))); /* the sign term where n > 0 */
+            acc = vrshlq_s32(acc, shift);
+        }
         acc = vminq_s32(vmaxq_s32(vaddq_n_s32(acc, oq.zero_point), lo), hi);
         vstrbq_s32(out + c, acc);
     }
@@ -479,6 +483,7 @@ void onnx2mcu_dw_conv_3x3_s8(const onnx2mcu_dw_conv_params *p, const onnx2mcu_la
     oq.zero_point = c->output_zero_point;
     oq.act_min = c->act_min;
     oq.act_max = c->act_max;
+    oq.zero_shift = onnx2mcu_any_zero_shift(d->shift, ch);
 #if ONNX2MCU_DSP || ONNX2MCU_MVE
     if (use_pixel_path(c)) {
         if (c->act_min == -128 && c->act_max == 127) {

@@ -61,7 +61,7 @@ ONNX2MCU_INLINE void gemm4(const int32_t *wide, int32_t k4, const onnx2mcu_layer
                     : [end] "r"(end)
                     : "r4", "r5", "r6", "r7", "cc", "memory");
         }
-        if (valid == 4 && full) {
+        if (valid == 4 && full && !q.zero_shift) {
             /*
              * The four results requantized (onnx2mcu_requant, then SSAT: the range is all of int8)
              * and stored 8 instructions each, the parameters held in registers throughout.
@@ -108,7 +108,7 @@ void onnx2mcu_gemm4_s8(const int32_t *wide, int32_t k4, const onnx2mcu_layer_dat
                        onnx2mcu_out_q q, int8_t *out, int32_t out_stride, int32_t valid)
 {
     const int full = q.act_min == -128 && q.act_max == 127;
-    if (valid == 4 && full) {
+    if (valid == 4 && full && !q.zero_shift) {
         gemm4(wide, k4, d, out_c, q, out, out_stride, 4, 1); /* the common case, its own straight-line copy */
     } else {
         gemm4(wide, k4, d, out_c, q, out, out_stride, valid, full);
@@ -118,12 +118,12 @@ void onnx2mcu_gemm4_s8(const int32_t *wide, int32_t k4, const onnx2mcu_layer_dat
 /*
  * Requantization of four accumulators of channels oc .. oc + 3 at once: VQRDMULH is srdhm (|acc| < 2^30,
  * so never the saturating case); adding the sign (-1 for a negative value) before VRSHL's
- * round-half-up right shift gives TFLite's ties away from zero.
+ * round-half-up right shift gives TFLite's ties away from zero (not for shift 0: no rounding there).
  */
 ONNX2MCU_INLINE int32x4_t requant4_mve(int32x4_t acc, int32x4_t multiplier, int32x4_t shift, onnx2mcu_out_q q)
 {
     int32x4_t r = vqrdmulhq_s32(acc, multiplier);
-    r = vaddq_s32(r, vshrq_n_s32(r, 31));
+    r = vaddq_s32(r, vandq_s32(vshrq_n_s32(r, 31), vshrq_n_s32(shift, 31))); /* the sign term where n > 0 */
     r = vrshlq_s32(r, shift);
     r = vaddq_n_s32(r, q.zero_point);
     return vminq_s32(vmaxq_s32(r, vdupq_n_s32(q.act_min)), vdupq_n_s32(q.act_max));

@@ -7,7 +7,7 @@
  * taken four at a time; each output channel's requantized results go to out[k * out_stride + oc].
  *
  * Requantization is onnx2mcu_requant, which the emitter allows only where |acc| < 2^30 and every
- * shift is negative or its multiplier 0 (src/cgen/c_layer.ts fastRequant).
+ * shift is <= 0 or its multiplier 0 (src/cgen/c_layer.ts fastRequant).
  */
 #ifndef ONNX2MCU_GEMM_S8_H
 #define ONNX2MCU_GEMM_S8_H

@@ -104,9 +104,10 @@ interface ConvCase {
 
 const outSize = (n: number, k: number, s: number, d: number, p0: number, p1: number) => Math.floor((n + p0 + p1 - d * (k - 1) - 1) / s) + 1;
 
-function randomConv(seed: number, kind: 'conv' | 'dw', shape: Partial<ConvCase>): ConvCase {
+function randomConv(seed: number, kind: 'conv' | 'dw', shape: Partial<ConvCase> & { zeroShift?: boolean }): ConvCase {
   const r = rng(seed);
-  const c = { kind, inC: 3, inH: 7, inW: 6, outC: 4, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pads: [1, 1, 1, 1] as [number, number, number, number], ...shape };
+  const { zeroShift: _zeroShift, ...geometry } = shape;
+  const c = { kind, inC: 3, inH: 7, inW: 6, outC: 4, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, pads: [1, 1, 1, 1] as [number, number, number, number], ...geometry };
   const perOut = kind === 'conv' ? c.inC * c.kh * c.kw : c.kh * c.kw;
   const weights = Int8Array.from({ length: c.outC * perOut }, () => randInt(r, -127, 127));
   const zpIn = randInt(r, -128, 127);
@@ -114,7 +115,9 @@ function randomConv(seed: number, kind: 'conv' | 'dw', shape: Partial<ConvCase>)
   const multiplier = new Int32Array(c.outC);
   const shift = new Int32Array(c.outC);
   for (let o = 0; o < c.outC; o++) {
-    const q = quantizeMultiplier((40 + 100 * r()) / (127 * 128 * Math.sqrt(perOut)));
+    // zeroShift: every third channel scales by a real multiplier in [0.5, 1) (shift 0, no rounding
+    // shift), as some channels of the ImageNet MobileNets do.
+    const q = quantizeMultiplier(shape.zeroShift && o % 3 === 1 ? 0.5 + 0.4 * r() : (40 + 100 * r()) / (127 * 128 * Math.sqrt(perOut)));
     multiplier[o] = q.multiplier;
     shift[o] = q.shift;
   }
@@ -215,6 +218,14 @@ describe.skipIf(compilers.length === 0)('runtime kernels vs an NCHW reference', 
         { kh: 1, kw: 1, pads: [0, 0, 0, 0], inH: 1, inW: 1, inC: 5, outC: 1 },
       ];
       shapes.forEach((s, i) => checkConv(cc, randomConv(150 + i, 'conv', s), 8));
+    });
+    it(`${cc}: the fast kernels on channels with shift 0 (real multiplier in [0.5, 1): no rounding shift)`, () => {
+      const pw = randomConv(170, 'conv', { kh: 1, kw: 1, pads: [0, 0, 0, 0], inC: 8, outC: 6, inH: 3, inW: 5, zeroShift: true });
+      expect(Array.from(pw.shift)).toContain(0);
+      checkConv(cc, pw, 1);
+      checkConv(cc, randomConv(171, 'conv', { sh: 2, sw: 2, pads: [0, 0, 1, 1], inH: 9, inW: 8, outC: 7, zeroShift: true }), 8);
+      checkConv(cc, randomConv(172, 'dw', { inC: 8, outC: 8, zeroShift: true }), 3);
+      checkConv(cc, randomConv(173, 'dw', { inC: 6, outC: 6, sh: 2, sw: 2, inH: 9, inW: 9, zeroShift: true }), 3);
     });
     it(`${cc}: conv_1x1_s8 fast path (odd channel counts, K not a multiple of 4)`, () => {
       for (const [i, s] of ([{ inC: 7, outC: 5 }, { inC: 16, outC: 8 }, { inC: 1, outC: 1 }, { inC: 33, outC: 3 }, { inC: 4, outC: 6, inH: 1, inW: 1 }] as Partial<ConvCase>[]).entries()) {
