@@ -40,13 +40,18 @@ export function realModels(): Map<string, string> {
   return out;
 }
 
-/** Every α × ρ, the largest MAC count first (MACs grow with α² · ρ²). */
+/**
+ * Every α × ρ in the order they start: the pretrained models first (their top-1 on 1000 images is
+ * the longest single step, minutes), then the largest MAC count first (MACs grow with α² · ρ²), so
+ * that no long configuration is left to finish alone on one core at the end.
+ */
 export function sweepConfigs(widths: readonly number[], resolutions: readonly number[], real = realModels()): SweepConfig[] {
   const configs = widths.flatMap((width) => resolutions.map((resolution) => {
     const realModel = real.get(`${width}x${resolution}`);
     return { width, resolution, ...(realModel ? { realModel } : {}) };
   }));
-  return configs.sort((a, b) => b.width ** 2 * b.resolution ** 2 - a.width ** 2 * a.resolution ** 2 || a.width - b.width || a.resolution - b.resolution);
+  const size = (c: SweepConfig) => c.width ** 2 * c.resolution ** 2;
+  return configs.sort((a, b) => Number(!a.realModel) - Number(!b.realModel) || size(b) - size(a) || a.width - b.width || a.resolution - b.resolution);
 }
 
 /** The folder name of a configuration inside the sweep's output: 0.25_96. */

@@ -44,9 +44,9 @@ describe('sweep grid', () => {
     expect(() => parseList('--widths', '-1', { max: 4 })).toThrow(/--widths '-1'/);
   });
 
-  it('runs the largest configurations first and takes a real model only for an ImageNet one', () => {
+  it('starts the pretrained models (their top-1 is the longest step), then the largest; a real model only for an ImageNet one', () => {
     const c = sweepConfigs([0.25, 1.0], [96, 224], new Map([['0.25x224', '/x/real.onnx']]));
-    expect(c.map(configName)).toEqual(['1.0_224', '1.0_96', '0.25_224', '0.25_96']);
+    expect(c.map(configName)).toEqual(['0.25_224', '1.0_224', '1.0_96', '0.25_96']);
     expect(c.find((x) => x.width === 0.25 && x.resolution === 224)!.realModel).toBe('/x/real.onnx');
     expect(c.filter((x) => x.realModel)).toHaveLength(1);
     // ../shared's flowers and VWW models (not ImageNet classifiers) never stand in.
