@@ -3,7 +3,7 @@
  * (src/quant/evaluate.ts --per-layer, and convert's own agreement), the embedded data round trip,
  * escaping, adding a measured target cost afterwards (manifest kept consistent), the chart axes.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -18,6 +18,7 @@ import { readEmbeddedJson } from './page.js';
 import type { ReportData } from './report_data.js';
 import { reportHtml } from './report_html.js';
 import { logTicks, niceTicks } from './svg.js';
+import { addCortexM4Cost, m4FlashBytes } from './m4_cost.js';
 import { addTargetCost, readReportData } from './target_cost.js';
 import { convertSmallModel, type SmallConversion } from './testing.js';
 
@@ -87,6 +88,16 @@ describe('report.html', () => {
     expect(readReportData(html, 'x').targetCost!.total).toBe(total);
     expect(html).toContain('kernel code');
     expect(html).toContain('4,321');
+  });
+
+  it("refuses at once, before any build, a model whose constants do not fit the Cortex-M4 board's flash", async () => {
+    const big = join(work, 'too-big');
+    mkdirSync(big);
+    const m = JSON.parse(readFileSync(join(conv.out, 'manifest.json'), 'utf8'));
+    writeFileSync(join(big, 'manifest.json'), JSON.stringify({ ...m, flash: { ...m.flash, total: m4FlashBytes() } }));
+    const t0 = performance.now();
+    await expect(addCortexM4Cost(big, { images: [] })).rejects.toThrow(/does not fit the mps2-an386 board: [\d,]+ B of constants in 4 MiB of flash/);
+    expect(performance.now() - t0).toBeLessThan(1000);
   });
 
   it('axis ticks: ascending round values inside the range, at least two for any non-empty range', () => {
