@@ -35,8 +35,10 @@ DEPS := node_modules/.package-lock.json
 # as root with apt). The tests compile the generated C with gcc AND clang, open report.html and
 # sweep.html in headless Chromium; the benchmarks count instructions with valgrind and run the
 # runner on an emulated Cortex-M4.
-TEST_TOOLS  := clang:clang valgrind:valgrind chromium:chromium
-BENCH_TOOLS := $(TEST_TOOLS) arm-none-eabi-gcc:gcc-arm-none-eabi arm-none-eabi-gcc:libnewlib-arm-none-eabi qemu-system-arm:qemu-system-arm
+# The Arm cross toolchain and QEMU are test tools too: the suite runs VWW and the kernels' DSP,
+# Helium and portable paths bit-exact on emulated Cortex-M cores.
+TEST_TOOLS  := clang:clang valgrind:valgrind chromium:chromium arm-none-eabi-gcc:gcc-arm-none-eabi arm-none-eabi-gcc:libnewlib-arm-none-eabi qemu-system-arm:qemu-system-arm
+BENCH_TOOLS := $(TEST_TOOLS)
 define apt_install
 	@missing=$$(for t in $(1); do cmd=$${t%%:*}; pkg=$${t#*:}; \
 	  if [ "$$pkg" = libnewlib-arm-none-eabi ]; then dpkg -s $$pkg >/dev/null 2>&1 || echo $$pkg; \

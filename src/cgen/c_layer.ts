@@ -124,10 +124,23 @@ export function need<T>(v: T | undefined, what: string, where: string): T {
   return v;
 }
 
+/** The fast requantization's accumulator bound (onnx2mcu_requant: 2·acc must fit int32). */
+export const FAST_ACC_LIMIT = 2 ** 30 - 1;
+/** The largest shift the fast requantization takes (no left shift; n = −shift ≥ 0). */
+export const FAST_SHIFT_MAX = 0;
+
+/**
+ * One output channel's part of fastRequant: |bias'| + 128·Σ|w| (inputs and padding are int8 values)
+ * within FAST_ACC_LIMIT, and no left shift unless the multiplier is 0. Also what the blob loader's
+ * bounds derive from (src/emit/blob_bounds.ts).
+ */
+export function fastChannel(bias: number, absWeightSum: number, multiplier: number, shift: number): boolean {
+  return Math.abs(bias) + 128 * absWeightSum <= FAST_ACC_LIMIT && (multiplier === 0 || shift <= FAST_SHIFT_MAX);
+}
+
 /**
  * Whether a weighted layer's requantization may take the kernels' fast path (onnx2mcu_requant in
- * onnx2mcu_arith.h): every accumulator provably within ±2^30 (|bias'| + 128·Σ|w| over a channel:
- * inputs and padding are int8 values), and no channel shifting left (shift ≤ 0) unless its multiplier is 0.
+ * onnx2mcu_arith.h): fastChannel for every output channel (IR-layout weights, `w.length / O` each).
  */
 export function fastRequant(folded: Int32Array, w: Int8Array, multiplier: Int32Array, shift: Int32Array): boolean {
   const O = folded.length;
@@ -135,9 +148,7 @@ export function fastRequant(folded: Int32Array, w: Int8Array, multiplier: Int32A
   for (let o = 0; o < O; o++) {
     let abs = 0;
     for (let k = 0; k < perOut; k++) abs += Math.abs(w[o * perOut + k]);
-    if (Math.abs(folded[o]) + 128 * abs >= 2 ** 30) return false;
-    // No left shift: the kernels' rounding shift handles n = −shift ≥ 0 (n = 0 without a sign term).
-    if (multiplier[o] !== 0 && shift[o] > 0) return false;
+    if (!fastChannel(folded[o], abs, multiplier[o], shift[o])) return false;
   }
   return true;
 }

@@ -9,11 +9,10 @@
  * convert instead), and the tests hold the two to the same verdict on mutated blobs.
  */
 import type { CLayer, CLayerData } from '../cgen/c_layer.js';
+import { FAST_ACC_LIMIT, FAST_SHIFT_MAX, fastChannel } from '../cgen/c_layer.js';
 import { layoutShape } from '../cgen/layout.js';
 
 const INT32_MAX = 2 ** 31 - 1;
-/** The fast requantization's accumulator bound (onnx2mcu_requant: 2·acc must fit int32). */
-const FAST_ACC_LIMIT = 2 ** 30 - 1;
 
 /** One layer's onnx2mcu_blob_bounds. */
 export interface BlobBounds {
@@ -25,7 +24,7 @@ export interface BlobBounds {
   readonly outputZeroPoint: number;
   /** The largest |bias| + 128·Σ|w| of a channel. */
   readonly accLimit: number;
-  /** The smallest shift of a channel: -31 for onnx2mcu_mbqm, -30 for the fast requantization (1 << -shift). */
+  /** The smallest shift of a channel: -31 (onnx2mcu_mbqm and the fast requantization alike). */
   readonly shiftMin: number;
   /** The largest shift of a channel with a non-zero multiplier. */
   readonly shiftMax: number;
@@ -59,7 +58,7 @@ export function blobBounds(c: CLayer): BlobBounds {
   // The condition of fastRequant (src/cgen/c_layer.ts), on the values as the kernel reads them.
   let fast = true;
   for (let o = 0; o < channels; o++) {
-    if (Math.abs(d.bias[o]) + 128 * sums[o] > FAST_ACC_LIMIT || (d.multiplier[o] !== 0 && d.shift[o] > -1)) fast = false;
+    if (!fastChannel(d.bias[o], sums[o], d.multiplier[o], d.shift[o])) fast = false;
   }
   return {
     weightCount: d.weights.length,
@@ -69,7 +68,7 @@ export function blobBounds(c: CLayer): BlobBounds {
     outputZeroPoint: c.layer.outputQ.zeroPoint,
     accLimit: fast ? FAST_ACC_LIMIT : INT32_MAX,
     shiftMin: -31,
-    shiftMax: fast ? -1 : 30,
+    shiftMax: fast ? FAST_SHIFT_MAX : 30,
   };
 }
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeBlob } from '../artifacts/blob.js';
-import type { CLayer } from '../cgen/c_layer.js';
+import { FAST_SHIFT_MAX, type CLayer } from '../cgen/c_layer.js';
 import { UserError } from '../util/errors.js';
 import { buildBlobFuzzer, compileBlobFuzzer, haveLibFuzzer, loaderVerdicts, runBlobFuzzer, type BlobFuzzer } from '../../fixtures/blob_fuzz.js';
 import { blobBounds, checkBlobValues } from './blob_bounds.js';
@@ -32,8 +32,9 @@ const layers = dataLayers(emitted.lowered);
 describe('the bounds and their TypeScript check', () => {
   it("every layer's own values are within its bounds; the fast-path layers get the tighter ones", () => {
     for (const c of layers) expect(checkBlobValues(blobBounds(c), c.data!), c.layer.name).toBeUndefined();
-    const fast = layers.filter((c) => blobBounds(c).shiftMax === -1).map((c) => c.kernel);
-    expect(fast).toContain('conv_1x1'); // the pointwise fast path relies on |acc| < 2^30 and -30 ≤ shift ≤ -1
+    const fast = layers.filter((c) => blobBounds(c).shiftMax === FAST_SHIFT_MAX).map((c) => c.kernel);
+    expect(fast).toEqual(expect.arrayContaining(['conv_1x1', 'conv_im2col', 'dw_conv_3x3'])); // the fast paths rely on |acc| < 2^30 and -31 ≤ shift ≤ 0
+    expect(layers.filter((c) => blobBounds(c).shiftMax !== FAST_SHIFT_MAX).map((c) => c.kernel)).toContain('conv'); // one channel shifts left
     expect(layers.map((c) => blobBounds(c).channelStride)).toContain(1); // depthwise 1HWC: channel fastest
   });
 

@@ -72,8 +72,8 @@ describe.skipIf(!haveGcc || !haveNm || !x64)('generated C: no floating point, no
       // Every .c of the output, the example main.c included (it needs stdio, but neither heap nor float).
       const checked = all;
       // the hand-made model uses every kernel but the global pool, which is therefore not written
-      expect(checked).toEqual(['main.c', 'model.c', 'model_avg_pool_s8.c', 'model_blob.c', 'model_conv_1x1_s8.c', 'model_conv_s8.c', 'model_dw_conv_3x3_s8.c',
-        'model_dw_conv_s8.c', 'model_fc_s8.c', ...(layout === 'nchw' ? ['model_transpose_s8.c'] : []), 'model_weights.c']);
+      expect(checked).toEqual(['main.c', 'model.c', 'model_avg_pool_s8.c', 'model_blob.c', 'model_conv_1x1_s8.c', 'model_conv_im2col_s8.c', 'model_conv_s8.c', 'model_dw_conv_3x3_s8.c',
+        'model_dw_conv_s8.c', 'model_fc_s8.c', 'model_gemm_s8.c', ...(layout === 'nchw' ? ['model_transpose_s8.c'] : []), 'model_weights.c']);
       const symbols = new Map<string, string[]>();
       for (const f of checked) {
         const obj = join(dir, `${f}.o`);

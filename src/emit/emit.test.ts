@@ -43,7 +43,7 @@ describe('emitArtifacts', () => {
     expect(manifest.files['weights.bin'].sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(Object.keys(manifest)).toEqual(Object.keys(manifest).sort());
     // every kernel variant is exercised by the hand-made model
-    expect(a.lowered.layers.map((c) => c.kernel)).toEqual(['conv', 'dw_conv_3x3', 'conv_1x1', 'dw_conv_3x3', 'dw_conv', 'conv', 'avg_pool', 'fc']);
+    expect(a.lowered.layers.map((c) => c.kernel)).toEqual(['conv_im2col', 'dw_conv_3x3', 'conv_1x1', 'dw_conv_3x3', 'dw_conv', 'conv', 'avg_pool', 'fc']);
     expect([...a.runner.inPlaceSteps]).toEqual(['layer_1_depthwise_conv2d']);
     const modelC = a.files.get('model.c')!.toString();
     expect(modelC).toContain('source node(s): Node1, Node1_bn, Node1_relu');
@@ -248,7 +248,7 @@ describe('manifest, report.md and model.c state what the issue asks for', () => 
     const rows = report.split('\n').filter((r) => /^\| \d+ \|/.test(r)).map((r) => r.split('|').slice(1, -1).map((c) => c.trim()));
     expect(rows).toHaveLength(m.layers.length);
     const kernelsFor: Record<string, string[]> = {
-      conv2d: ['conv', 'conv_1x1'], depthwise_conv2d: ['dw_conv', 'dw_conv_3x3'], fully_connected: ['fc'],
+      conv2d: ['conv', 'conv_1x1', 'conv_im2col'], depthwise_conv2d: ['dw_conv', 'dw_conv_3x3'], fully_connected: ['fc'],
       average_pool: ['avg_pool'], global_average_pool: ['global_avg_pool'],
     };
     const int = (s: string) => Number(s.replace(/,/g, ''));

@@ -15,9 +15,10 @@ import { emitArtifacts, type Artifacts, type EmitOptions } from './emit.js';
 const outSize = (n: number, k: number, s: number, d: number, p0: number, p1: number) => Math.floor((n + p0 + p1 - d * (k - 1) - 1) / s) + 1;
 
 /**
- * input [1,3,S,S] → conv 3×3/2 SAME (general conv) → depthwise 3×3/1 pad 1 (fast path, in place)
+ * input [1,3,S,S] → conv 3×3/2 SAME (im2col fast path) → depthwise 3×3/1 pad 1 (fast path, in place)
  * → conv 1×1 (pointwise fast path) → depthwise 3×3/2 pads [0,0,1,1] (fast path, strided)
- * → depthwise 5×5 multiplier 2 dilation 1 pad 2 (general) → conv 3×3 dilation 2 (general)
+ * → depthwise 5×5 multiplier 2 dilation 1 pad 2 (general) → conv 3×3 dilation 2 (general: one channel
+ * shifts left)
  * → average_pool 3×3/2 pad 1 count_include_pad 0 → fully_connected on the 4-D pool output
  * (weights permuted to NHWC by the emitter) → logits [1, classes].
  */
@@ -33,7 +34,9 @@ export function handMadeModel(seed: number, size = 17, classes = 5): QuantizedMo
   tensors[name] = { shape, q: qIn };
   const inputQ = qIn;
 
-  const addConv = (op: 'conv2d' | 'depthwise_conv2d', outC: number, k: number, s: number, d: number, pads: number[], mult = 1) => {
+  // leftShift: one channel's effective multiplier above 1 (a positive shift), which keeps the layer
+  // off the fast kernels: the general ones stay covered.
+  const addConv = (op: 'conv2d' | 'depthwise_conv2d', outC: number, k: number, s: number, d: number, pads: number[], mult = 1, leftShift = false) => {
     const [, C, H, W] = shape;
     const oh = outSize(H, k, s, d, pads[0], pads[2]);
     const ow = outSize(W, k, s, d, pads[1], pads[3]);
@@ -46,7 +49,7 @@ export function handMadeModel(seed: number, size = 17, classes = 5): QuantizedMo
     const weightScales = new Float64Array(outC);
     for (let o = 0; o < outC; o++) {
       weightScales[o] = 0.002 + 0.01 * r();
-      const m = quantizeMultiplier((qIn.scale * weightScales[o]) / qOut.scale);
+      const m = quantizeMultiplier(leftShift && o === 1 ? 1.25 : (qIn.scale * weightScales[o]) / qOut.scale);
       multiplier[o] = m.multiplier;
       shift[o] = m.shift;
     }
@@ -69,7 +72,7 @@ export function handMadeModel(seed: number, size = 17, classes = 5): QuantizedMo
   addConv('conv2d', 12, 1, 1, 1, [0, 0, 0, 0]);
   addConv('depthwise_conv2d', 12, 3, 2, 1, [0, 0, 1, 1]);
   addConv('depthwise_conv2d', 24, 5, 1, 1, [2, 2, 2, 2], 2);
-  addConv('conv2d', 6, 3, 1, 2, [2, 2, 2, 2]);
+  addConv('conv2d', 6, 3, 1, 2, [2, 2, 2, 2], 1, true);
   {
     const [, C, H, W] = shape;
     const outShape = [1, C, outSize(H, 3, 2, 1, 1, 1), outSize(W, 3, 2, 1, 1, 1)];

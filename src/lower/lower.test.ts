@@ -31,7 +31,7 @@ describe('lowerModel', () => {
     const dataLayers = e.lowered.layers.filter((c) => c.data);
     expect(dataLayers.length).toBeGreaterThan(0);
     // The hand-made model exercises every kernel variant.
-    expect(new Set(e.lowered.layers.map((c) => c.kernel))).toEqual(new Set(['conv', 'dw_conv_3x3', 'conv_1x1', 'dw_conv', 'avg_pool', 'fc']));
+    expect(new Set(e.lowered.layers.map((c) => c.kernel))).toEqual(new Set(['conv_im2col', 'conv', 'dw_conv_3x3', 'conv_1x1', 'dw_conv', 'avg_pool', 'fc']));
     for (const c of e.lowered.layers) {
       expect(text('model.c')).toContain(`static const ${c.emitter.params(c).type.replace(/^onnx2mcu_/, 'model_')} ${c.ident}_params = {`);
       expect(text('model.c')).toMatch(new RegExp(`\\bmodel_\\w+_s8\\(&${c.ident}_params, `));
@@ -50,7 +50,7 @@ describe('lowerModel', () => {
       ...lowerModel(handMadeModel(3)).layers,
       global_average_pool.int8!.lower(gap, { ident: 'gap', inputs: ['x'], inDims: [{ h: 3, w: 3, c: 4 }], outDims: { h: 1, w: 1, c: 4 }, where: "layer 'gap'" }),
     ];
-    expect(new Set(lowered.map((c) => c.kernel)).size).toBe(7);
+    expect(new Set(lowered.map((c) => c.kernel)).size).toBe(8);
     const types = new Map<string, number>();
     for (const c of lowered) types.set(c.emitter.params(c).type, c.emitter.paramsBytes);
     const dir = mkdtempSync(join(tmpdir(), 'onnx2mcu-sizeof-'));

@@ -99,7 +99,7 @@ static inline int32_t onnx2mcu_clamp(int32_t v, int32_t lo, int32_t hi)
  */
 static inline int32_t onnx2mcu_round(int32_t n)
 {
-    return ((int32_t)1 << n) >> 1; /* 2^(n-1), and 0 for n = 0 */
+    return (int32_t)(((uint32_t)1 << n) >> 1); /* 2^(n-1), and 0 for n = 0; unsigned: n may be 31 */
 }
 
 static inline int32_t onnx2mcu_requant(int32_t acc, int32_t multiplier, int32_t n, int32_t round)
