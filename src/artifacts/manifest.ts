@@ -80,11 +80,21 @@ export interface Manifest {
     readonly labels?: readonly string[];
   };
   readonly arena: {
+    /** Every activation, the input and the kernels' scratch. */
     readonly bytes: number;
     readonly alignment: number;
+    /** Where the input sits in the arena (the caller writes it there, <prefix>_input()). */
+    readonly input_offset: number;
     readonly peak_layer?: string;
+    /** The largest single tensor or scratch: no plan needs less. */
+    readonly largest_buffer: number;
+    /** The largest sum of what is alive at one step: the floor of a plan without overlaps. */
     readonly live_bytes_lower_bound: number;
     readonly in_place_layers: readonly string[];
+    /** Layers whose output overlaps their input: output offset − input offset, proven safe by replay. */
+    readonly overlaps: readonly { readonly layer: string; readonly input: string; readonly output: string; readonly shift: number }[];
+    /** Layers switched to their low-RAM kernel variant by the plan. */
+    readonly low_ram_layers: readonly string[];
   };
   readonly flash: { readonly sections: Record<string, number>; readonly total: number; readonly blob_bytes: number; readonly note: string };
   readonly api: Record<string, string>;

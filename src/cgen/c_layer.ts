@@ -6,6 +6,7 @@
 import type { QuantizedLayer } from '../int8/types.js';
 import { UserError } from '../util/errors.js';
 import type { WeightLayout } from './layout.js';
+import type { AccessModel } from './access.js';
 
 export interface CDims {
   readonly h: number;
@@ -74,6 +75,10 @@ export interface CLayer {
   readonly inPlaceScratch?: number;
   /** Scratch the kernel needs while it runs (4-byte aligned, in the arena), e.g. widened inputs. */
   readonly scratchBytes?: number;
+  /** The kernel's order of reads (input 0) and writes (output), where the op declares it (src/cgen/access.ts). */
+  readonly access?: AccessModel;
+  /** The same layer with a kernel variant that needs less scratch (slower), for the memory planner to pick. */
+  readonly lowRam?: CLayer;
 }
 
 /** A weighted layer's arrays as the C kernel reads them. */

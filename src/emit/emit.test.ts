@@ -202,10 +202,9 @@ describe('manifest, report.md and model.c state what the issue asks for', () => 
   const text = (f: string) => e.files.get(f)!.toString('utf8');
   const plan = e.runner.plan;
   /** Where a tensor lives, from the plan (arena offset) and the QuantizedModel (its byte size). */
-  const place = (t: string): { offset: number; bytes: number } | 'input' | 'output' => {
+  const place = (t: string): { offset: number; bytes: number } | 'output' => {
     if (t === m.output.name) return 'output';
-    if (t === m.input.name) return 'input';
-    return { offset: plan.offsets.get(t)!, bytes: prod(m.tensors[t].shape) };
+    return { offset: plan.offsets.get(t)!, bytes: prod(m.tensors[t].shape) }; // the input too: it lives in the arena
   };
 
   it('manifest.json: generator version from package.json, flash bytes by section from the weights', () => {
@@ -289,7 +288,7 @@ describe('manifest, report.md and model.c state what the issue asks for', () => 
     expect(blocks).toHaveLength(m.layers.length);
     const where = (t: string) => {
       const p = place(t);
-      return p === 'input' ? 'caller input' : p === 'output' ? 'caller output' : `arena [${p.offset}, ${p.offset + p.bytes})`;
+      return p === 'output' ? 'caller output' : `arena [${p.offset}, ${p.offset + p.bytes})`;
     };
     const nhwc = (s: readonly number[]) => (s.length === 4 ? `${s[2]}x${s[3]}x${s[1]}` : `1x1x${s[1]}`);
     let inPlaceSeen = 0;
@@ -309,17 +308,25 @@ describe('manifest, report.md and model.c state what the issue asks for', () => 
       expect([Number(act![1]), Number(act![2])]).toEqual([l.actMin, l.actMax]);
       expect(Number(act![3])).toBeCloseTo(l.outputQ.scale * (l.actMin - l.outputQ.zeroPoint), 6);
       expect(Number(act![4])).toBeCloseTo(l.outputQ.scale * (l.actMax - l.outputQ.zeroPoint), 6);
+      const overlap = e.manifest.arena.overlaps.find((o) => o.layer === e.lowered.layers[i].ident);
       if (b.includes(', in place\n')) {
         inPlaceSeen++;
         expect(where(l.inputs[0])).toBe(where(l.output)); // in place: same bytes
-        expect(b).toMatch(/two saved input rows at arena \[\d+, \d+\)/);
+        expect(b).toContain('runs in place: output rows overwrite input rows');
       } else if (typeof place(l.inputs[0]) === 'object' && typeof place(l.output) === 'object') {
-        // not in place: the input and output ranges must not overlap
         const a = place(l.inputs[0]) as { offset: number; bytes: number }, o = place(l.output) as { offset: number; bytes: number };
-        expect(a.offset + a.bytes <= o.offset || o.offset + o.bytes <= a.offset, l.name).toBe(true);
+        if (overlap) {
+          // written over consumed input: the comment states the shift the plan chose
+          expect(o.offset - a.offset).toBe(overlap.shift);
+          expect(b).toContain(`output over consumed input: output offset - input offset = ${overlap.shift} bytes`);
+        } else {
+          // not in place: the input and output ranges must not overlap
+          expect(a.offset + a.bytes <= o.offset || o.offset + o.bytes <= a.offset, l.name).toBe(true);
+        }
       }
     });
     expect(inPlaceSeen).toBe(e.runner.inPlaceSteps.size);
     expect(inPlaceSeen).toBe(1);
+    expect(e.manifest.arena.overlaps.length).toBeGreaterThan(0);
   });
 });

@@ -72,7 +72,9 @@ export function modelH(m: LoweredModel, r: RunnerPlan, banner: string, source?: 
     `/*`,
     ` * ${n.header} - ${cComment(q.name)} (${banner})`,
     ` *`,
-    ` * int8 inference, no malloc, no floating point. Call ${p}_run(input, output): the input is`,
+    ` * int8 inference, no malloc, no floating point. The input lives in the arena, as TFLite Micro's:`,
+    ` * write it at ${p}_input() (${p}_input_from_pixels does it from camera pixels), then call`,
+    ` * ${p}_invoke(output). ${p}_run(input, output) copies a buffer of the caller's there first. The input is`,
     ` * ${m.inputLayout === 'nhwc' ? `channels-last (H x W x C = ${fmtDims(inDims)})` : `NCHW (C x H x W = ${inDims.c}x${inDims.h}x${inDims.w})`} int8, the output ${outSize} int8 values`,
     ` * (${q.output.softmax ? 'logits: softmax(scale * (raw - zero_point)) gives probabilities' : 'the model output'}).`,
     ` * What to feed: ${cComment(q.input.pixelMapping)} (${p}_input_from_pixels does it); the float model`,
@@ -99,7 +101,8 @@ export function modelH(m: LoweredModel, r: RunnerPlan, banner: string, source?: 
     `#define ${P}_OUTPUT_SIZE ${outSize}`,
     `#define ${P}_OUTPUT_SCALE ${real(q.output.q.scale)}f`,
     `#define ${P}_OUTPUT_ZERO_POINT ${q.output.q.zeroPoint}`,
-    `#define ${P}_ARENA_SIZE ${r.plan.peakBytes} /* bytes, kernel scratch included */`,
+    `#define ${P}_ARENA_SIZE ${r.plan.peakBytes} /* bytes: every activation, the input and the kernels' scratch */`,
+    `#define ${P}_INPUT_OFFSET ${r.plan.offsets.get(r.inputTensor)} /* where the input sits in the arena */`,
     `#define ${P}_ARENA_ALIGNMENT ${r.alignment} /* a caller-owned arena must start at a multiple of this */`,
     '',
     `#define ${P}_OK 0`,
@@ -113,13 +116,23 @@ export function modelH(m: LoweredModel, r: RunnerPlan, banner: string, source?: 
     `    ${n.runtime('onnx2mcu_layer_data')} layer[${Math.max(slots, 1)}];`,
     `} ${n.weightsType};`,
     '',
-    `/* Runs the network with the weights in flash and the runner's static arena. Returns ${P}_OK. */`,
-    `int ${p}_run(const int8_t *input, int8_t *output);`,
+    `/* Where to write the input (${P}_INPUT_SIZE bytes) in the runner's static arena. */`,
+    `int8_t *${p}_input(void);`,
     '',
-    `/* The same with a caller-owned arena of at least ${P}_ARENA_SIZE bytes, aligned to ${P}_ARENA_ALIGNMENT. */`,
-    `int ${p}_run_with_arena(const int8_t *input, int8_t *output, int8_t *arena, size_t arena_bytes);`,
+    `/* Runs the network on the input at ${p}_input(), weights in flash, static arena. Returns ${P}_OK. */`,
+    `int ${p}_invoke(int8_t *output);`,
+    '',
+    `/* The same with a caller-owned arena of at least ${P}_ARENA_SIZE bytes, aligned to ${P}_ARENA_ALIGNMENT: */`,
+    `/* the input goes at ${p}_arena_input(arena) = arena + ${P}_INPUT_OFFSET. */`,
+    `int8_t *${p}_arena_input(int8_t *arena);`,
+    `int ${p}_invoke_with_arena(int8_t *output, int8_t *arena, size_t arena_bytes);`,
     '',
     `/* The same with weights from ${p}_load_blob (or any ${n.weightsType}). */`,
+    `int ${p}_invoke_with_weights(const ${n.weightsType} *weights, int8_t *output, int8_t *arena, size_t arena_bytes);`,
+    '',
+    `/* ${p}_run*: copy \`input\` (${P}_INPUT_SIZE bytes, any buffer) into the arena, then invoke. */`,
+    `int ${p}_run(const int8_t *input, int8_t *output);`,
+    `int ${p}_run_with_arena(const int8_t *input, int8_t *output, int8_t *arena, size_t arena_bytes);`,
     `int ${p}_run_with_weights(const ${n.weightsType} *weights, const int8_t *input, int8_t *output,`,
     `    int8_t *arena, size_t arena_bytes);`,
     '',
@@ -149,19 +162,15 @@ function buffers(m: LoweredModel, r: RunnerPlan) {
   const bufferBytes = new Map<string, number>();
   for (const b of plan.buffers) for (const t of b.members) bufferBytes.set(t, b.size);
   return {
-    ptr(t: string, mutable: boolean): string {
+    ptr(t: string, _mutable: boolean): string {
       if (t === m.outputTensor) return 'output';
-      if (external.has(t)) {
-        if (mutable) throw new Error(`emit: tensor '${t}' is the caller's input and cannot be written`);
-        return 'input';
-      }
+      if (external.has(t)) throw new Error(`emit: tensor '${t}' is outside the arena`);
       const o = plan.offsets.get(t);
       if (o === undefined) throw new Error(`emit: tensor '${t}' has no arena offset`);
       return `arena + ${o}`;
     },
     where(t: string): string {
       if (t === m.outputTensor) return 'caller output';
-      if (external.has(t)) return 'caller input';
       const o = plan.offsets.get(t)!;
       return `arena [${o}, ${o + (m.tensorBytes.get(t) ?? bufferBytes.get(t)!)})`;
     },
@@ -185,7 +194,10 @@ function layerBlock(m: LoweredModel, r: RunnerPlan, c: CLayer, i: number, slot: 
   out.push(` * output ${cComment(l.output)} ${fmtShape(l.outputShape)} NCHW = ${fmtDims(c.outDims)} NHWC, scale ${real(l.outputQ.scale)} zp ${l.outputQ.zeroPoint}, ${where(c.output)}`);
   if (c.data) out.push(` * weights ${fmtShape((l as { weightShape?: readonly number[] }).weightShape ?? [])} per-channel int8 (${c.data.layout.name} in flash); MACs ${c.macs}; fused activation: ${activationNote(c)}`);
   else out.push(` * fused activation: ${activationNote(c)}`);
-  if (inPlace) out.push(` * runs in place: output rows overwrite input rows; two saved input rows at ${where(`scratch:${c.ident}`)}`);
+  if (inPlace) out.push(` * runs in place: output rows overwrite input rows the kernel has consumed (its order is replayed by the planner)`);
+  const overlap = r.plan.overlaps.find((o) => r.steps[o.step]?.name === c.ident);
+  if (overlap) out.push(` * output over consumed input: output offset - input offset = ${overlap.shift} bytes (the kernel's order, replayed by the planner, allows it)`);
+  if (r.lowRamSteps.has(c.ident)) out.push(' * kernel variant with less scratch, chosen by the memory plan (this layer set the arena peak)');
   out.push(' */');
   out.push(`static const ${n.runtime(ps.type)} ${c.ident}_params = ${ps.init};`, '');
   const inputs = c.inputs.map((t) => ptr(t, false));
@@ -197,16 +209,18 @@ function layerBlock(m: LoweredModel, r: RunnerPlan, c: CLayer, i: number, slot: 
   return n.runtime(c.emitter.call(c, io));
 }
 
-/** The public entry points: with weights, with a caller-owned arena, and with the static arena. */
+/**
+ * The public entry points: invoke on the input in the arena (with weights, with a caller-owned
+ * arena, with the static arena), and run (copy a caller's input buffer in, then invoke).
+ */
 function entryPoints(m: LoweredModel): string[] {
   const n = cNames(m.prefix);
   const { P } = n;
   const p = m.prefix;
   return [
-    `int ${p}_run_with_weights(const ${n.weightsType} *weights, const int8_t *input, int8_t *output,`,
-    '    int8_t *arena, size_t arena_bytes)',
+    `int ${p}_invoke_with_weights(const ${n.weightsType} *weights, int8_t *output, int8_t *arena, size_t arena_bytes)`,
     '{',
-    `    if (weights == 0 || input == 0 || output == 0 || (arena == 0 && ${P}_ARENA_SIZE > 0)) {`,
+    `    if (weights == 0 || output == 0 || arena == 0) {`,
     `        return ${P}_ERR_NULL;`,
     '    }',
     `    if (arena_bytes < ${P}_ARENA_SIZE) {`,
@@ -215,8 +229,33 @@ function entryPoints(m: LoweredModel): string[] {
     `    if (((uintptr_t)arena % ${P}_ARENA_ALIGNMENT) != 0) {`,
     `        return ${P}_ERR_ALIGN;`,
     '    }',
-    '    run_layers(weights, input, output, arena);',
+    '    run_layers(weights, output, arena);',
     `    return ${P}_OK;`,
+    '}',
+    '',
+    `int8_t *${p}_arena_input(int8_t *arena)`,
+    '{',
+    `    return arena == 0 ? 0 : arena + ${P}_INPUT_OFFSET;`,
+    '}',
+    '',
+    `int ${p}_invoke_with_arena(int8_t *output, int8_t *arena, size_t arena_bytes)`,
+    '{',
+    `    return ${p}_invoke_with_weights(&${n.flashWeights}, output, arena, arena_bytes);`,
+    '}',
+    '',
+    `int ${p}_run_with_weights(const ${n.weightsType} *weights, const int8_t *input, int8_t *output,`,
+    '    int8_t *arena, size_t arena_bytes)',
+    '{',
+    `    if (input == 0 || arena == 0) {`,
+    `        return ${P}_ERR_NULL;`,
+    '    }',
+    `    if (arena_bytes < ${P}_ARENA_SIZE) {`,
+    `        return ${P}_ERR_ARENA;`,
+    '    }',
+    `    if (input != arena + ${P}_INPUT_OFFSET) {`,
+    `        memmove(arena + ${P}_INPUT_OFFSET, input, ${P}_INPUT_SIZE); /* the caller's buffer may even be in the arena */`,
+    '    }',
+    `    return ${p}_invoke_with_weights(weights, output, arena, arena_bytes);`,
     '}',
     '',
     `int ${p}_run_with_arena(const int8_t *input, int8_t *output, int8_t *arena, size_t arena_bytes)`,
@@ -226,6 +265,16 @@ function entryPoints(m: LoweredModel): string[] {
     '',
     `/* The one arena: int32 words, so it is aligned to ${P}_ARENA_ALIGNMENT (4) on every target. */`,
     `static int32_t ${p}_arena[(${P}_ARENA_SIZE + 3) / 4 + 1];`,
+    '',
+    `int8_t *${p}_input(void)`,
+    '{',
+    `    return (int8_t *)${p}_arena + ${P}_INPUT_OFFSET;`,
+    '}',
+    '',
+    `int ${p}_invoke(int8_t *output)`,
+    '{',
+    `    return ${p}_invoke_with_arena(output, (int8_t *)${p}_arena, sizeof ${p}_arena);`,
+    '}',
     '',
     `int ${p}_run(const int8_t *input, int8_t *output)`,
     '{',
@@ -242,7 +291,7 @@ export function modelC(m: LoweredModel, r: RunnerPlan, banner: string): string {
   const headers = [...m.layers.map((c) => c.emitter.runtime.header), ...(m.inputNchwTensor ? ['onnx2mcu_transpose_s8.h'] : [])];
   const out: string[] = [];
   out.push(`/* ${n.source} - ${cComment(m.model.name)} (${banner}) */`);
-  out.push(`#include "${n.header}"`, `#include "${n.weightsHeader}"`, `#include "${n.runtime('onnx2mcu_blob.h')}"`);
+  out.push('#include <string.h>', `#include "${n.header}"`, `#include "${n.weightsHeader}"`, `#include "${n.runtime('onnx2mcu_blob.h')}"`);
   for (const h of [...new Set(headers)].sort()) out.push(`#include "${n.runtime(h)}"`);
   out.push(
     '',
@@ -255,13 +304,13 @@ export function modelC(m: LoweredModel, r: RunnerPlan, banner: string): string {
   );
   const calls: string[] = [];
   if (m.inputNchwTensor) {
-    out.push(`/* input_nchw_to_nhwc: the caller's NCHW input to channels-last, ${where(m.inputTensor)} */`);
+    out.push(`/* input_nchw_to_nhwc: the NCHW input (${where(m.inputNchwTensor)}) to channels-last, ${where(m.inputTensor)} */`);
     out.push(`static const ${n.runtime('onnx2mcu_dims')} input_dims = ${dimsInit(m.tensorDims.get(m.inputTensor)!)};`, '');
-    calls.push(`    ${n.runtime('onnx2mcu_nchw_to_nhwc_s8')}(&input_dims, input, ${ptr(m.inputTensor, true)});`);
+    calls.push(`    ${n.runtime('onnx2mcu_nchw_to_nhwc_s8')}(&input_dims, ${ptr(m.inputNchwTensor, false)}, ${ptr(m.inputTensor, true)});`);
   }
   const slot = new Map(dataLayers(m).map((c, i) => [c, i]));
   m.layers.forEach((c, i) => calls.push(`    ${layerBlock(m, r, c, i, slot.get(c), out)}`, `    ${P}_LAYER_HOOK(${i});`));
-  out.push(`static void run_layers(const ${n.weightsType} *w, const int8_t *input, int8_t *output, int8_t *arena)`, '{');
+  out.push(`static void run_layers(const ${n.weightsType} *w, int8_t *output, int8_t *arena)`, '{');
   if (!calls.some((c) => c.includes('arena'))) out.push('    (void)arena;');
   if (!calls.some((c) => c.includes('&w->'))) out.push('    (void)w;');
   out.push(...calls, '}', '');

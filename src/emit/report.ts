@@ -22,7 +22,6 @@ const sci = (x: number) => Number(x.toPrecision(4)).toString();
 export function reportMd(m: LoweredModel, r: RunnerPlan, flash: Record<string, number>, banner: string, source?: Provenance): string {
   const where = (t: string) => {
     if (t === m.outputTensor) return 'output';
-    if (r.external.has(t)) return 'input';
     const o = r.plan.offsets.get(t)!;
     return `${o}–${o + m.tensorBytes.get(t)!}`;
   };

@@ -69,7 +69,11 @@ export function lowerModel(model: QuantizedModel, opts: LowerOptions = {}): Lowe
   }
   for (const c of layers) {
     const inPlace = c.inPlaceScratch !== undefined ? { input: c.inputs[0], output: c.output, scratchBytes: c.inPlaceScratch } : undefined;
-    steps.push({ name: c.ident, inputs: c.inputs, outputs: [c.output], ...(c.scratchBytes ? { scratchBytes: c.scratchBytes } : {}), ...(inPlace ? { inPlace } : {}) });
+    steps.push({
+      name: c.ident, inputs: c.inputs, outputs: [c.output], ...(c.scratchBytes ? { scratchBytes: c.scratchBytes } : {}), ...(inPlace ? { inPlace } : {}),
+      ...(c.access ? { access: c.access } : {}),
+      ...(c.lowRam ? { lowRam: { scratchBytes: (c.lowRam.scratchBytes ?? 0) + (inPlace ? c.lowRam.inPlaceScratch ?? 0 : 0), ...(c.lowRam.access ? { access: c.lowRam.access } : {}) } } : {}),
+    });
   }
   return { model, prefix, layers, inputLayout, inputTensor, inputNchwTensor, outputTensor, tensorBytes, tensorDims, steps };
 }

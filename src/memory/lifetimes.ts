@@ -12,6 +12,7 @@
  * input is const) and is not a graph output. Aliases (`alias`) are the same idea for ops that
  * only relabel bytes (a reshape that keeps the byte order): always merged.
  */
+import type { AccessModel } from '../cgen/access.js';
 
 export interface Step {
   /** Layer name (for messages and plan.txt). */
@@ -24,6 +25,10 @@ export interface Step {
   readonly inPlace?: { readonly input: string; readonly output: string; readonly scratchBytes: number };
   /** `output` is `input` relabelled (no kernel runs; same bytes). */
   readonly alias?: { readonly input: string; readonly output: string };
+  /** The kernel's order of reads (inputs[0]) and writes (outputs[0]): lets the planner overlap them. */
+  readonly access?: AccessModel;
+  /** A kernel variant with less scratch the planner may switch to where this step sets the peak. */
+  readonly lowRam?: { readonly scratchBytes: number; readonly access?: AccessModel };
 }
 
 export interface TensorLifetime {

@@ -24,7 +24,8 @@ import { geometry, paddedPlanes, type Geometry } from '../int8/conv_common.js';
 import { gemmRequantize, transposedWeights } from '../int8/gemm.js';
 import { constantInput, layerBase, quantizeWeighted, type QuantizeContext } from '../int8/quantize_layer.js';
 import type { LayerBase, QuantizedLayer, WeightedFields, WindowFields } from '../int8/types.js';
-import type { CKernelEmitter, CLayer, CRuntime, LowerContext } from '../cgen/c_layer.js';
+import type { CDims, CKernelEmitter, CLayer, CRuntime, LowerContext } from '../cgen/c_layer.js';
+import type { AccessModel, AccessOrder } from '../cgen/access.js';
 import { cLayerBase, designated, dimsInit, fastRequant, foldedBias, kernelCall, windowText } from '../cgen/c_layer.js';
 import { cInt } from '../cgen/c_writer.js';
 import { applyLayout, type WeightLayout } from '../cgen/layout.js';
@@ -126,10 +127,69 @@ function lowerConv2d(l: Conv2dLayer, ctx: LowerContext): CLayer {
   const [O, I, kh, kw] = l.weightShape;
   const layout = { name: 'OHWI', view: [O, I, kh, kw], perm: [0, 2, 3, 1] };
   const pointwise = kh === 1 && kw === 1 && l.strides.every((s) => s === 1) && l.pads.every((p) => p === 0);
-  const general = weightedCLayer(l, ctx, CONV, layout);
+  const inDims = ctx.inDims[0], outDims = ctx.outDims;
+  const general = weightedCLayer(l, ctx, CONV, layout, { access: windowAccess(l, inDims, outDims, 1, 'conv, pixel by pixel') });
   if (!fastRequant(general.data!.bias, l.weights, l.multiplier, l.shift)) return general;
-  if (pointwise) return { ...general, kernel: CONV_1X1.kernel, emitter: CONV_1X1, scratchBytes: 8 * I };
-  return { ...general, kernel: CONV_IM2COL.kernel, emitter: CONV_IM2COL, scratchBytes: im2colScratchBytes(O, I * kh * kw) };
+  if (pointwise) return { ...general, kernel: CONV_1X1.kernel, emitter: CONV_1X1, scratchBytes: 8 * I, access: pointwiseAccess(outDims.h * outDims.w, I, O) };
+  return {
+    ...general, kernel: CONV_IM2COL.kernel, emitter: CONV_IM2COL, scratchBytes: im2colScratchBytes(O, I * kh * kw),
+    access: windowAccess(l, inDims, outDims, 4, 'im2col, 4-pixel blocks'),
+  };
+}
+
+/**
+ * onnx2mcu_conv_1x1_s8's order of reads and writes: pixels in blocks of four from pixel 0 (every
+ * path — the DSP's four widened pixels, Helium's one or two, the portable pairs — finishes a block
+ * before it touches the next), forward, or backward when the output starts above the input (the
+ * kernel compares the pointers); within a block reads and writes interleave.
+ */
+export function pointwiseAccess(pixels: number, inC: number, outC: number): AccessModel {
+  const blocks = Math.ceil(pixels / 4);
+  const order = (backward: boolean): AccessOrder => ({
+    name: `pointwise, 4-pixel blocks ${backward ? 'from the last' : 'from the first'}`,
+    readsFirst: false,
+    *steps() {
+      for (let j = 0; j < blocks; j++) {
+        const b = backward ? blocks - 1 - j : j;
+        const p0 = 4 * b, p1 = Math.min(pixels, p0 + 4);
+        yield { reads: [p0 * inC, p1 * inC], writes: [p0 * outC, p1 * outC] };
+      }
+    },
+  });
+  return (shift) => [order(shift > 0)];
+}
+
+/**
+ * The window kernels' order (onnx2mcu_conv_im2col_s8 in blocks of four output pixels, the general
+ * onnx2mcu_conv_s8 pixel by pixel): output pixels in raster order, each block reading the input rows
+ * of its windows (every column of a row between the first and the last tap: dilation skips none in
+ * this account) and writing its pixels; reads and writes interleave within a block.
+ */
+export function windowAccess(l: WindowFields, inDims: CDims, outDims: CDims, block: number, name: string): AccessModel {
+  const { h: H, w: W, c: C } = inDims;
+  const [kh, kw] = l.kernel, [sh, sw] = l.strides, [dh, dw] = l.dilations, [pt, pl] = l.pads;
+  const pixels = outDims.h * outDims.w, O = outDims.c;
+  const order: AccessOrder = {
+    name,
+    readsFirst: false,
+    *steps() {
+      for (let p0 = 0; p0 < pixels; p0 += block) {
+        const reads: number[] = [];
+        const p1 = Math.min(pixels, p0 + block);
+        for (let p = p0; p < p1; p++) {
+          const oy = Math.floor(p / outDims.w), ox = p % outDims.w;
+          const x0 = Math.max(0, ox * sw - pl), x1 = Math.min(W - 1, ox * sw - pl + (kw - 1) * dw);
+          if (x1 < x0) continue;
+          for (let ky = 0; ky < kh; ky++) {
+            const iy = oy * sh - pt + ky * dh;
+            if (iy >= 0 && iy < H) reads.push((iy * W + x0) * C, (iy * W + x1 + 1) * C);
+          }
+        }
+        yield { reads, writes: [p0 * O, p1 * O] };
+      }
+    },
+  };
+  return () => [order];
 }
 
 /**

@@ -15,10 +15,11 @@ import { geometry, paddedPlanes } from '../int8/conv_common.js';
 import { requantize } from '../int8/requantize.js';
 import { constantInput, layerBase, quantizeWeighted } from '../int8/quantize_layer.js';
 import type { CDims, CKernelEmitter, CLayer, CRuntime, LowerContext } from '../cgen/c_layer.js';
+import type { AccessOrder } from '../cgen/access.js';
 import { designated, fastRequant, kernelCall, windowText } from '../cgen/c_layer.js';
 import type { OpDef } from './common/op.js';
 import { withActivation } from './common/onnx_form.js';
-import { checkConvLike, convCost, convParamsMembers, convQdq, convWindowSpec, depthMultiplier, evalConvLike, onnxConvAttrs, weightedCLayer, windowFields } from './conv2d.js';
+import { checkConvLike, convCost, convParamsMembers, convQdq, convWindowSpec, depthMultiplier, evalConvLike, onnxConvAttrs, weightedCLayer, windowAccess, windowFields } from './conv2d.js';
 
 /** The int8 depthwise layer: per-channel weights (C·mult, 1, kh, kw) over a sliding window. */
 export interface DepthwiseConv2dLayer extends LayerBase<'depthwise_conv2d'>, WeightedFields, WindowFields {
@@ -147,19 +148,110 @@ function lowerDepthwiseConv2d(l: DepthwiseConv2dLayer, ctx: LowerContext): CLaye
   const inDims = ctx.inDims[0];
   const { outDims } = ctx;
   const layout = { name: '1HWC', view: [O, kh, kw], perm: [1, 2, 0] };
-  const general = weightedCLayer(l, ctx, DW_CONV, layout);
+  const general = weightedCLayer(l, ctx, DW_CONV, layout, { access: windowAccess(l, inDims, outDims, 1, 'depthwise, pixel by pixel') });
   const fast = kh === 3 && kw === 3 && l.depthMultiplier === 1 && l.dilations.every((d) => d === 1) && l.pads.every((p) => p <= 1);
   if (!fast || !fastRequant(general.data!.bias, l.weights, l.multiplier, l.shift)) return general;
   // In place where the row-ring kernel allows it: stride 1, output row y over input row y.
   const inPlace = l.strides.every((s) => s === 1) && outDims.h === inDims.h && outDims.w === inDims.w;
-  return {
+  const access = dw3x3Access(inDims, outDims, l.pads, l.strides);
+  const fast3x3: CLayer = {
     ...general,
     kernel: DW_CONV_3X3.kernel,
     emitter: DW_CONV_3X3,
     scratchBytes: dw3x3ScratchBytes(inDims, outDims, l.pads[1], l.strides),
     ...(inPlace ? { inPlaceScratch: 0 } : {}),
+    access: (shift) => [access.rows(shift), ...access.pixels(shift)],
+  };
+  if (inDims.c % 4 !== 0 || l.strides[1] > 2) return fast3x3;
+  // The low-RAM variant: the pixel path on every core, scratch one pixel (and two rows in place).
+  const sameShape = l.strides.every((s) => s === 1) && outDims.h === inDims.h && outDims.w === inDims.w;
+  return {
+    ...fast3x3,
+    lowRam: {
+      ...fast3x3,
+      kernel: DW_CONV_3X3_PIXELS.kernel,
+      emitter: DW_CONV_3X3_PIXELS,
+      scratchBytes: inDims.c + (sameShape ? 2 * inDims.w * inDims.c : 0),
+      access: (shift) => access.pixels(shift, true),
+    },
   };
 }
+
+/**
+ * onnx2mcu_dw_conv_3x3_s8's orders (src/runtime/onnx2mcu_dw_conv_3x3_s8.c). The row path (every
+ * core): channel groups of four, each walking the output rows; before output row y it gathers the
+ * input rows up to its window's last (only the group's channels), then writes row y of those
+ * channels. The pixel path (DSP and Helium cores on narrow layers, channels a multiple of 4): pixel
+ * by pixel, four channels at a time, each reading its nine taps then writing; in place (same
+ * buffer, same shape) it first copies input row y aside, and reads the rows above y + 1 from the
+ * copies. Both must be safe: which one runs depends on the core.
+ */
+export function dw3x3Access(inDims: CDims, outDims: CDims, pads: readonly number[], strides: readonly number[]): {
+  rows: (shift: number) => AccessOrder;
+  /** The pixel path's order where a core may take it (`always`: the low-RAM variant, every core). */
+  pixels: (shift: number, always?: boolean) => AccessOrder[];
+} {
+  const { h: H, w: W, c: C } = inDims;
+  const [sh, sw] = strides, [pt, pl] = pads;
+  const sameShape = sh === 1 && sw === 1 && H === outDims.h && W === outDims.w;
+  const pixelPath = C % 4 === 0 && outDims.w <= 8 && sw <= 2; // the widest any core takes it (Helium)
+  const at = (y: number, x: number, c: number) => (y * W + x) * C + c;
+  const out = (y: number, x: number, c: number) => (y * outDims.w + x) * outDims.c + c;
+  const rows: AccessOrder = {
+    name: 'depthwise 3x3, row path',
+    readsFirst: true,
+    *steps() {
+      for (let c0 = 0; c0 < C; c0 += 4) {
+        const n = Math.min(4, C - c0);
+        let next = 0;
+        for (let oy = 0; oy < outDims.h; oy++) {
+          const reads: number[] = [];
+          for (; next <= oy * sh - pt + 2 && next < H; next++) for (let x = 0; x < W; x++) reads.push(at(next, x, c0), at(next, x, c0 + n));
+          const writes: number[] = [];
+          for (let ox = 0; ox < outDims.w; ox++) writes.push(out(oy, ox, c0), out(oy, ox, c0 + n));
+          yield { reads, writes };
+        }
+      }
+    },
+  };
+  const pixelsDirect: AccessOrder = {
+    name: 'depthwise 3x3, pixel path',
+    readsFirst: true,
+    *steps() {
+      for (let oy = 0; oy < outDims.h; oy++) {
+        for (let ox = 0; ox < outDims.w; ox++) {
+          for (let c0 = 0; c0 < C; c0 += 4) {
+            const reads: number[] = [];
+            for (let ky = 0; ky < 3; ky++) {
+              for (let kx = 0; kx < 3; kx++) {
+                const iy = oy * sh - pt + ky, ix = ox * sw - pl + kx;
+                if (iy >= 0 && iy < H && ix >= 0 && ix < W) reads.push(at(iy, ix, c0), at(iy, ix, c0 + 4));
+              }
+            }
+            yield { reads, writes: [out(oy, ox, c0), out(oy, ox, c0 + 4)] };
+          }
+        }
+      }
+    },
+  };
+  const pixelsInPlace: AccessOrder = {
+    name: 'depthwise 3x3, pixel path in place',
+    readsFirst: false,
+    *steps() {
+      for (let oy = 0; oy < outDims.h; oy++) {
+        yield { reads: [at(oy, 0, 0), at(oy + 1, 0, 0)], writes: [] }; // row y copied aside
+        // the window rows below y are still read from the tensor (the ones above come from the copies)
+        const from = Math.max(oy + 1, oy - pt), to = Math.min(H, oy - pt + 3);
+        yield { reads: from < to ? [at(from, 0, 0), at(to, 0, 0)] : [], writes: [out(oy, 0, 0), out(oy + 1, 0, 0)] };
+      }
+    },
+  };
+  return {
+    rows: () => rows,
+    pixels: (shift, always = false) => (pixelPath || always ? [shift === 0 && sameShape ? pixelsInPlace : pixelsDirect] : []),
+  };
+}
+
 
 /**
  * onnx2mcu_dw_conv_3x3_scratch_bytes (src/runtime/onnx2mcu_dw_conv_3x3_s8.c). The row path: three
@@ -209,4 +301,8 @@ const DW_CONV = dwEmitter('dw_conv', 'onnx2mcu_dw_conv_s8', DW_RUNTIME, (c) => {
 const DW_CONV_3X3 = dwEmitter('dw_conv_3x3', 'onnx2mcu_dw_conv_3x3_s8', DW_3X3_RUNTIME, (c) => {
   const t = windowText(c.layer as DepthwiseConv2dLayer);
   return `depthwise conv 3x3 (fast path)${t.stride}${t.pads}`;
+}, true);
+const DW_CONV_3X3_PIXELS = dwEmitter('dw_conv_3x3_pixels', 'onnx2mcu_dw_conv_3x3_pixels_s8', DW_3X3_RUNTIME, (c) => {
+  const t = windowText(c.layer as DepthwiseConv2dLayer);
+  return `depthwise conv 3x3 pixel by pixel (less scratch: the memory plan's choice)${t.stride}${t.pads}`;
 }, true);

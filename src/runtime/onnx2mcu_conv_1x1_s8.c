@@ -52,21 +52,19 @@ static inline int32x4_t requant4(int32x4_t acc, const onnx2mcu_layer_data *d, in
 /*
  * Eight input channels (the first pointwise layer of a width-0.25 MobileNet): one vector holds two
  * pixels, each output channel's 8 weights are gathered twice into one vector, and two predicated
- * VMLADAVA (lanes 0-7, lanes 8-15) give both pixels' sums. Does pairs of pixels and groups of four
- * output channels; returns the pixels done (the caller does the rest).
+ * VMLADAVA (lanes 0-7, lanes 8-15) give both pixels' sums. The pairs of pixels (an even count; the
+ * caller does an odd last one), output channels a multiple of 4.
  */
-static int32_t conv_1x1_mve_c8(const onnx2mcu_conv_params *p, const onnx2mcu_layer_data *d,
-                               const int8_t *input, int8_t *output)
+static void conv_1x1_mve_c8(const onnx2mcu_conv_params *p, const onnx2mcu_layer_data *d,
+                            const int8_t *input, int8_t *output, int backward)
 {
     const int32_t pixels = (p->output.h * p->output.w) & ~1, out_c = p->output.c;
     const uint8x16_t twice = vandq_u8(vidupq_n_u8(0, 1), vdupq_n_u8(7)); /* 0..7, 0..7 */
     const mve_pred16_t first = 0x00ff, second = 0xff00;
     const int32x4_t zp = vdupq_n_s32(p->output_zero_point), lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
-    int32_t px, oc;
-    if ((out_c & 3) != 0) {
-        return 0;
-    }
-    for (px = 0; px < pixels; px += 2) {
+    int32_t j, oc;
+    for (j = 0; j < pixels; j += 2) {
+        const int32_t px = backward ? pixels - 2 - j : j;
         const int8x16_t x = vldrbq_s8(input + px * 8);
         int8_t *out = output + px * out_c;
         for (oc = 0; oc < out_c; oc += 4) {
@@ -82,39 +80,65 @@ static int32_t conv_1x1_mve_c8(const onnx2mcu_conv_params *p, const onnx2mcu_lay
             vstrbq_s32(out + out_c + oc, requant4(c, d, oc, zp, lo, hi));
         }
     }
-    return pixels;
 }
 
 static void conv_1x1_mve(const onnx2mcu_conv_params *p, const onnx2mcu_layer_data *d,
-                         const int8_t *input, int8_t *output)
+                         const int8_t *input, int8_t *output, int backward)
 {
     const int32_t pixels = p->output.h * p->output.w;
     const int32_t in_c = p->input.c, out_c = p->output.c;
     const onnx2mcu_out_q q = out_q(p, d);
-    const int32_t px = in_c == 8 ? conv_1x1_mve_c8(p, d, input, output) : 0;
-    onnx2mcu_gemm1_s8(input + px * in_c, in_c, in_c, pixels - px, d->weights, in_c, d, out_c, q, output + px * out_c);
+    const int pairs = in_c == 8 && (out_c & 3) == 0;
+    const int32_t paired = pairs ? pixels & ~1 : 0;
+    if (backward) {
+        /* last pixels first: the odd one, then the pairs from the end */
+        onnx2mcu_gemm1_s8(input + paired * in_c, in_c, in_c, pixels - paired, d->weights, in_c, d, out_c, q,
+                          output + paired * out_c, 1);
+        if (pairs) {
+            conv_1x1_mve_c8(p, d, input, output, 1);
+        }
+        return;
+    }
+    if (pairs) {
+        conv_1x1_mve_c8(p, d, input, output, 0);
+    }
+    onnx2mcu_gemm1_s8(input + paired * in_c, in_c, in_c, pixels - paired, d->weights, in_c, d, out_c, q,
+                      output + paired * out_c, 0);
 }
 #endif
 
 #if ONNX2MCU_DSP && !ONNX2MCU_MVE
+/* One block of `valid` pixels from px (1 to 4): columns past the last repeat the first, their results dropped. */
+static void block_dsp(const onnx2mcu_conv_params *p, const onnx2mcu_layer_data *d, const int8_t *input,
+                      int8_t *output, int32_t *wide, onnx2mcu_out_q q, int32_t px, int32_t valid)
+{
+    const int32_t in_c = p->input.c, out_c = p->output.c, k4 = in_c / 4;
+    const int8_t *x = input + px * in_c;
+    onnx2mcu_widen4(x, valid > 1 ? x + in_c : x, valid > 2 ? x + 2 * in_c : x, valid > 3 ? x + 3 * in_c : x, k4, wide);
+    onnx2mcu_gemm4_s8(wide, k4, d, out_c, q, output + px * out_c, out_c, valid);
+}
+
 static void conv_1x1_dsp(const onnx2mcu_conv_params *p, const onnx2mcu_layer_data *d,
-                         const int8_t *input, int8_t *output, int32_t *wide)
+                         const int8_t *input, int8_t *output, int32_t *wide, int backward)
 {
     const int32_t pixels = p->output.h * p->output.w;
-    const int32_t in_c = p->input.c, out_c = p->output.c, k4 = in_c / 4;
+    const int32_t whole = pixels & ~3, tail = pixels & 3;
     const onnx2mcu_out_q q = out_q(p, d);
     int32_t px;
-    for (px = 0; px + 3 < pixels; px += 4) {
-        const int8_t *x = input + px * in_c;
-        onnx2mcu_widen4(x, x + in_c, x + 2 * in_c, x + 3 * in_c, k4, wide);
-        onnx2mcu_gemm4_s8(wide, k4, d, out_c, q, output + px * out_c, out_c, 4);
+    if (!backward) {
+        for (px = 0; px < whole; px += 4) {
+            block_dsp(p, d, input, output, wide, q, px, 4);
+        }
+        if (tail) {
+            block_dsp(p, d, input, output, wide, q, whole, tail);
+        }
+        return;
     }
-    if (px < pixels) {
-        /* the last 1 to 3 pixels: columns past the end repeat the first one, their results are dropped */
-        const int32_t valid = pixels - px;
-        const int8_t *x = input + px * in_c;
-        onnx2mcu_widen4(x, valid > 1 ? x + in_c : x, valid > 2 ? x + 2 * in_c : x, x, k4, wide);
-        onnx2mcu_gemm4_s8(wide, k4, d, out_c, q, output + px * out_c, out_c, valid);
+    if (tail) {
+        block_dsp(p, d, input, output, wide, q, whole, tail);
+    }
+    for (px = whole - 4; px >= 0; px -= 4) {
+        block_dsp(p, d, input, output, wide, q, px, 4);
     }
 }
 #endif
@@ -199,14 +223,16 @@ static void dot_2x2(const int8_t *x0, const int8_t *x1, const int8_t *w0, const 
 
 /* acc = bias + x . w over in_c values, for pixels x0, x1 and output channels w0, w1 (two accumulators each). */
 ONNX2MCU_INLINE void conv_1x1_portable(const onnx2mcu_conv_params *p, const onnx2mcu_layer_data *d,
-                                       const int8_t *input, int8_t *output, const int full)
+                                       const int8_t *input, int8_t *output, int backward, const int full)
 {
     const int32_t pixels = p->output.h * p->output.w;
     const int32_t in_c = p->input.c, out_c = p->output.c;
     const onnx2mcu_out_q q = out_q(p, d);
-    int32_t px, oc;
-    for (px = 0; px < pixels; px += 2) {
-        /* an odd last pixel is computed twice in place of a second one, and stored once */
+    int32_t j, oc;
+    for (j = 0; j < pixels; j += 2) {
+        /* pairs from the start, or from the end when backward; an odd last pixel is computed twice in
+           place of a second one, and stored once */
+        const int32_t px = backward ? (pixels - 1 - j) & ~1 : j;
         const int two = px + 1 < pixels;
         const int8_t *x0 = input + px * in_c;
         const int8_t *x1 = two ? x0 + in_c : x0;
@@ -243,21 +269,29 @@ int32_t onnx2mcu_conv_1x1_scratch_bytes(const onnx2mcu_conv_params *p)
 void onnx2mcu_conv_1x1_s8(const onnx2mcu_conv_params *p, const onnx2mcu_layer_data *d,
                           const int8_t *input, int8_t *output, int32_t *scratch)
 {
+    /*
+     * The memory plan may put the output over input this layer has already read (the arena's
+     * overlapping placement, src/memory): an output starting below its input is written from the
+     * first pixel on, one starting above it from the last pixel back, in blocks of at most four
+     * pixels either way (the access order src/ops/conv2d.ts models). Buffers that do not overlap
+     * do not care.
+     */
+    const int backward = (uintptr_t)output > (uintptr_t)input;
 #if ONNX2MCU_MVE
     (void)scratch;
-    conv_1x1_mve(p, d, input, output);
+    conv_1x1_mve(p, d, input, output, backward);
 #else
 #if ONNX2MCU_DSP
     if ((p->input.c & 3) == 0) {
-        conv_1x1_dsp(p, d, input, output, scratch);
+        conv_1x1_dsp(p, d, input, output, scratch, backward);
         return;
     }
 #endif
     (void)scratch;
     if (p->act_min == -128 && p->act_max == 127) {
-        conv_1x1_portable(p, d, input, output, 1); /* the clamp is one SSAT where the core has it */
+        conv_1x1_portable(p, d, input, output, backward, 1); /* the clamp is one SSAT where the core has it */
     } else {
-        conv_1x1_portable(p, d, input, output, 0);
+        conv_1x1_portable(p, d, input, output, backward, 0);
     }
 #endif
 }

@@ -167,7 +167,7 @@ static void conv_im2col_mve(const onnx2mcu_conv_params *p, const onnx2mcu_layer_
             gather_column(p, input, oy, ox, scratch + j * k4);
             next_pixel(&oy, &ox, out_w);
         }
-        onnx2mcu_gemm1_s8(scratch, k, k4, n, d->weights, k, d, out_c, q, output + px * out_c);
+        onnx2mcu_gemm1_s8(scratch, k, k4, n, d->weights, k, d, out_c, q, output + px * out_c, 0);
     }
 }
 #endif

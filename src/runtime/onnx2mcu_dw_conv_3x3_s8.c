@@ -353,7 +353,6 @@ static void output_row(const onnx2mcu_conv_params *c, const int8_t *const rows[3
     }
 }
 
-#if ONNX2MCU_DSP || ONNX2MCU_MVE
 /* tap[t] + c: channel c of tap t = 3 * ky + kx of one output pixel (the zp_in pixel for padding). */
 #if ONNX2MCU_MVE
 ONNX2MCU_INLINE void pixel_channels(const int8_t *const tap[9], const onnx2mcu_layer_data *d, int32_t ch,
@@ -386,7 +385,7 @@ ONNX2MCU_INLINE void pixel_channels(const int8_t *const tap[9], const onnx2mcu_l
         vstrbq_s32(out + c, acc);
     }
 }
-#else
+#elif ONNX2MCU_DSP
 /* DSP: channels c, c + 2 from the SXTB16 halves, c + 1, c + 3 from the rotated ones; one SMLAxy per product. */
 ONNX2MCU_INLINE void pixel_channels(const int8_t *const tap[9], const onnx2mcu_layer_data *d, int32_t ch,
                                     onnx2mcu_out_q oq, int8_t *out, const int full)
@@ -425,6 +424,22 @@ ONNX2MCU_INLINE void pixel_channels(const int8_t *const tap[9], const onnx2mcu_l
         }
     }
 }
+#else
+/* Portable C: channel by channel, the nine taps through their pointers. */
+ONNX2MCU_INLINE void pixel_channels(const int8_t *const tap[9], const onnx2mcu_layer_data *d, int32_t ch,
+                                    onnx2mcu_out_q oq, int8_t *out, const int full)
+{
+    int32_t c, t;
+    for (c = 0; c < ch; ++c) {
+        const int8_t *w = d->weights + c;
+        const int32_t n = -d->shift[c];
+        int32_t acc = d->bias[c];
+        for (t = 0; t < 9; ++t) {
+            acc += w[t * ch] * tap[t][c];
+        }
+        out[c] = onnx2mcu_out_s8(acc, d->multiplier[c], n, onnx2mcu_round(n), oq, full);
+    }
+}
 #endif
 
 /*
@@ -437,7 +452,7 @@ ONNX2MCU_INLINE void dw_pixels(const onnx2mcu_conv_params *c, const onnx2mcu_lay
     const int32_t in_h = c->input.h, in_w = c->input.w, ch = c->input.c;
     const int32_t out_h = c->output.h, out_w = c->output.w;
     const int32_t row_len = in_w * ch;
-    const int in_place = input == output;
+    const int in_place = input == output && same_shape(c); /* else the plan proved the order safe as is */
     int8_t *const zp_pixel = scratch;
     int8_t *const saved = scratch + ch;
     int32_t oy, ox, ky, kx;
@@ -467,7 +482,6 @@ ONNX2MCU_INLINE void dw_pixels(const onnx2mcu_conv_params *c, const onnx2mcu_lay
         }
     }
 }
-#endif
 
 void onnx2mcu_dw_conv_3x3_s8(const onnx2mcu_dw_conv_params *p, const onnx2mcu_layer_data *d,
                              const int8_t *input, int8_t *output, int8_t *scratch)
@@ -519,5 +533,32 @@ void onnx2mcu_dw_conv_3x3_s8(const onnx2mcu_dw_conv_params *p, const onnx2mcu_la
                 output_row(c, rows, &prep[k], output + oy * out_w * ch + c0 + k, oq);
             }
         }
+    }
+}
+
+/*
+ * The pixel path on every core (the memory planner's low-RAM variant, src/ops/depthwise_conv2d.ts):
+ * scratch of one pixel of zp_in, plus two saved rows when in place, instead of the row ring. For
+ * layers whose channels are a multiple of 4.
+ */
+int32_t onnx2mcu_dw_conv_3x3_pixels_scratch_bytes(const onnx2mcu_dw_conv_params *p)
+{
+    const onnx2mcu_conv_params *c = &p->conv;
+    return c->input.c + (same_shape(c) ? 2 * c->input.w * c->input.c : 0);
+}
+
+void onnx2mcu_dw_conv_3x3_pixels_s8(const onnx2mcu_dw_conv_params *p, const onnx2mcu_layer_data *d,
+                                    const int8_t *input, int8_t *output, int8_t *scratch)
+{
+    const onnx2mcu_conv_params *c = &p->conv;
+    onnx2mcu_out_q oq;
+    oq.zero_point = c->output_zero_point;
+    oq.act_min = c->act_min;
+    oq.act_max = c->act_max;
+    oq.zero_shift = onnx2mcu_any_zero_shift(d->shift, c->input.c);
+    if (c->act_min == -128 && c->act_max == 127) {
+        dw_pixels(c, d, input, output, scratch, oq, 1);
+    } else {
+        dw_pixels(c, d, input, output, scratch, oq, 0);
     }
 }

@@ -26,5 +26,14 @@ void onnx2mcu_dw_conv_3x3_s8(const onnx2mcu_dw_conv_params *p, const onnx2mcu_la
                              const int8_t *input, int8_t *output, int8_t *scratch);
 int32_t onnx2mcu_dw_conv_3x3_scratch_bytes(const onnx2mcu_dw_conv_params *p);
 
+/*
+ * The same layer pixel by pixel on every core: less scratch (one pixel, and two input rows when in
+ * place), for the memory planner to pick where the row ring's scratch would set the arena's peak.
+ * Channels a multiple of 4, stride 1 or 2. `scratch`: onnx2mcu_dw_conv_3x3_pixels_scratch_bytes(p).
+ */
+void onnx2mcu_dw_conv_3x3_pixels_s8(const onnx2mcu_dw_conv_params *p, const onnx2mcu_layer_data *d,
+                                    const int8_t *input, int8_t *output, int8_t *scratch);
+int32_t onnx2mcu_dw_conv_3x3_pixels_scratch_bytes(const onnx2mcu_dw_conv_params *p);
+
 
 #endif /* ONNX2MCU_DW_CONV_S8_H */

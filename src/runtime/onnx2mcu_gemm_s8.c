@@ -207,11 +207,13 @@ ONNX2MCU_INLINE void column_mve(const int8_t *x, int32_t k, mve_pred16_t tail, c
     }
 }
 void onnx2mcu_gemm1_s8(const int8_t *x, int32_t k, int32_t x_stride, int32_t columns, const int8_t *w,
-                       int32_t w_stride, const onnx2mcu_layer_data *d, int32_t out_c, onnx2mcu_out_q q, int8_t *out)
+                       int32_t w_stride, const onnx2mcu_layer_data *d, int32_t out_c, onnx2mcu_out_q q, int8_t *out,
+                       int backward)
 {
     const mve_pred16_t tail = vctp8q((uint32_t)(k & 15));
-    int32_t j;
-    for (j = 0; j < columns; ++j) {
+    int32_t i;
+    for (i = 0; i < columns; ++i) {
+        const int32_t j = backward ? columns - 1 - i : i;
         column_mve(x + j * x_stride, k, tail, w, w_stride, d, out_c, q, out + j * out_c);
     }
 }

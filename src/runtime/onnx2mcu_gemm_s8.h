@@ -56,11 +56,12 @@ void onnx2mcu_gemm4_s8(const int32_t *wide, int32_t k4, const onnx2mcu_layer_dat
 /*
  * Helium (Cortex-M55): `columns` columns of k values (x_stride bytes apart) times every output
  * channel's weights (rows of k values, w_stride bytes apart, any alignment), plus bias, requantized
- * into out[j * out_c + oc]. Four channels per pass, 16 multiply-accumulates per VMLADAVA, the four
- * results requantized as one vector.
+ * into out[j * out_c + oc], columns in order or, `backward`, from the last. Four channels per pass,
+ * 16 multiply-accumulates per VMLADAVA, the four results requantized as one vector.
  */
 void onnx2mcu_gemm1_s8(const int8_t *x, int32_t k, int32_t x_stride, int32_t columns, const int8_t *w,
-                       int32_t w_stride, const onnx2mcu_layer_data *d, int32_t out_c, onnx2mcu_out_q q, int8_t *out);
+                       int32_t w_stride, const onnx2mcu_layer_data *d, int32_t out_c, onnx2mcu_out_q q, int8_t *out,
+                       int backward);
 #endif
 
 #endif /* ONNX2MCU_GEMM_S8_H */

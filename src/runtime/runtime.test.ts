@@ -260,6 +260,18 @@ describe.skipIf(compilers.length === 0)('runtime kernels vs an NCHW reference', 
         checkConv(cc, randomConv(400 + i, 'dw', { pads: [1, 1, 1, 1], ...s, outC: s.inC }), 4);
       }
     });
+    it(`${cc}: dw_conv_3x3_pixels_s8 (the low-RAM variant), in place and not, strides 1 and 2`, () => {
+      for (const [i, s] of ([
+        { inH: 6, inW: 5, inC: 8 },
+        { inH: 9, inW: 9, inC: 4, sh: 2, sw: 2 },
+        { inH: 8, inW: 8, inC: 12, sh: 2, sw: 2, pads: [0, 0, 1, 1] },
+        { inH: 1, inW: 1, inC: 4 },
+      ] as Partial<ConvCase>[]).entries()) {
+        const c = randomConv(450 + i, 'dw', { pads: [1, 1, 1, 1], ...s, outC: s.inC });
+        checkConv(cc, c, 9);
+        if ((s.sh ?? 1) === 1) checkConv(cc, c, 10);
+      }
+    });
     it(`${cc}: fc_s8 against the reference`, () => {
       const r = rng(500);
       for (const [K, O] of [[1, 1], [7, 3], [256, 2], [64, 10]]) {

@@ -4,7 +4,8 @@
  *   srdhm A B | rdbpot X N | mbqm ACC M S          -> one integer
  *   conv KIND  ...geometry...  then weights, bias, multiplier, shift, input  -> output values
  * KIND: 0 conv_s8, 1 conv_1x1_s8, 2 dw_conv_s8, 3 dw_conv_3x3_s8, 4 dw_conv_3x3_s8 in place,
- *       5 fc_s8, 6 avg_pool_s8, 7 global_avg_pool_s8, 8 conv_im2col_s8.
+ *       5 fc_s8, 6 avg_pool_s8, 7 global_avg_pool_s8, 8 conv_im2col_s8, 9 dw_conv_3x3_pixels_s8,
+ *       10 dw_conv_3x3_pixels_s8 in place.
  * Buffers are static (no malloc) and sized for test layers.
  */
 #include <stdio.h>
@@ -66,7 +67,7 @@ static void run_layer(void)
     data.multiplier = multiplier;
     data.shift = shift;
 
-    if (kind <= 4 || kind == 8) {
+    if (kind <= 4 || kind >= 8) {
         /* in(h w c) out(h w c) kh kw sh sw dh dw pt pl zp_in zp_out act_min act_max mult */
         onnx2mcu_dw_conv_params dw;
         onnx2mcu_conv_params *c = &dw.conv;
@@ -96,6 +97,11 @@ static void run_layer(void)
         case 8: onnx2mcu_conv_im2col_s8(c, &data, input, output, (int8_t *)scratch); break;
         case 2: onnx2mcu_dw_conv_s8(&dw, &data, input, output); break;
         case 3: onnx2mcu_dw_conv_3x3_s8(&dw, &data, input, output, (int8_t *)scratch); break;
+        case 9: onnx2mcu_dw_conv_3x3_pixels_s8(&dw, &data, input, output, (int8_t *)scratch); break;
+        case 10:
+            onnx2mcu_dw_conv_3x3_pixels_s8(&dw, &data, input, input, (int8_t *)scratch);
+            memcpy(output, input, (size_t)n_out);
+            break;
         default:
             /* in place: the output overwrites the input buffer */
             onnx2mcu_dw_conv_3x3_s8(&dw, &data, input, input, (int8_t *)scratch);
