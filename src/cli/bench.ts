@@ -6,7 +6,7 @@
  *
  * --json prints the measurement as issue 10 specifies it: one object
  *   {"cpu", "bitExact", "instructions": {"total", "layers": [{"name", "op", "instructions"}]},
- *    "codeBytes", "flashBytes", "arenaBytes", "stackBytes", "estimatedM4Cycles",
+ *    "codeBytes", "flashBytes", "arenaBytes", "stackBytes", "staticRamBytes", "totalRamBytes", "estimatedM4Cycles",
  *    "peer": {"name": "cmsis-nn", "bitExact", "instructions": {...}, ...}}
  * for one --cpu, an array of them for several. Exit code 1 when an output differs from the reference.
  */
@@ -49,6 +49,8 @@ export function benchJson(r: BenchTargetResult): object {
     flashBytes: r.flashBytes,
     arenaBytes: r.arenaBytes,
     stackBytes: r.stackBytes,
+    staticRamBytes: r.staticRamBytes,
+    totalRamBytes: r.totalRamBytes,
     estimatedM4Cycles: r.estimatedM4Cycles,
     ...(r.peer
       ? {
@@ -60,6 +62,8 @@ export function benchJson(r: BenchTargetResult): object {
             flashBytes: r.peer.flashBytes,
             arenaBytes: r.peer.arenaBytes,
             stackBytes: r.peer.stackBytes,
+            staticRamBytes: r.peer.staticRamBytes,
+            totalRamBytes: r.peer.totalRamBytes,
             estimatedM4Cycles: r.peer.estimatedM4Cycles,
           },
           outputsEqual: r.outputsEqual ?? null,

@@ -136,7 +136,7 @@ export async function convertCommand(a: ConvertArgs, io: CliIo): Promise<void> {
   const m = r.artifacts.manifest;
   io.out([
     `wrote ${r.out}/ (${r.files.length} files: ${m.prefix}.c/.h, weights, kernels, manifest.json, report.md)`,
-    `arena: ${r.arenaBytes.toLocaleString('en-US')} bytes   flash: ${r.flashBytes.toLocaleString('en-US')} bytes`,
+    `arena: ${r.arenaBytes.toLocaleString('en-US')} bytes, input and scratch included (largest tensor ${m.arena.largest_buffer.toLocaleString('en-US')}: no plan needs less)   flash: ${r.flashBytes.toLocaleString('en-US')} bytes`,
     `int8 vs float top-1 agreement on the ${r.calibration.images} calibration images: ${(100 * r.calibration.agreement).toFixed(1)}%`,
   ].join('\n') + '\n');
 }

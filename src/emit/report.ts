@@ -28,7 +28,9 @@ export function reportMd(m: LoweredModel, r: RunnerPlan, flash: Record<string, n
   const row = (c: CLayer, i: number) => {
     const l = c.layer;
     const all = <T>(xs: readonly T[], f: (x: T) => string) => xs.map(f).join(' + ');
-    return `| ${i} | ${l.name} | ${c.kernel}${r.inPlaceSteps.has(c.ident) ? ' (in place)' : ''} | ${l.origin.join(', ')} | ${all(l.inputShapes, (s) => s.join('×'))} | ${l.outputShape.join('×')} | ${num(c.macs)} | ${num(c.params)} | ${all(c.inputs, where)} | ${where(c.output)} | ${all(l.inputQ, (q) => `${sci(q.scale)} / ${q.zeroPoint}`)} | ${sci(l.outputQ.scale)} / ${l.outputQ.zeroPoint} | [${l.actMin}, ${l.actMax}] |`;
+    const overlap = r.plan.overlaps.find((o) => m.steps[o.step]?.name === c.ident);
+    const placement = r.inPlaceSteps.has(c.ident) ? ' (in place)' : overlap ? ` (over its input, shift ${overlap.shift})` : '';
+    return `| ${i} | ${l.name} | ${c.kernel}${placement} | ${l.origin.join(', ')} | ${all(l.inputShapes, (s) => s.join('×'))} | ${l.outputShape.join('×')} | ${num(c.macs)} | ${num(c.params)} | ${all(c.inputs, where)} | ${where(c.output)} | ${all(l.inputQ, (q) => `${sci(q.scale)} / ${q.zeroPoint}`)} | ${sci(l.outputQ.scale)} / ${l.outputQ.zeroPoint} | [${l.actMin}, ${l.actMax}] |`;
   };
   const macs = m.layers.reduce((s, c) => s + c.macs, 0);
   const params = m.layers.reduce((s, c) => s + c.params, 0);
@@ -45,7 +47,8 @@ export function reportMd(m: LoweredModel, r: RunnerPlan, flash: Record<string, n
     '',
     `- MACs: ${num(macs)}`,
     `- parameters: ${num(params)}`,
-    `- arena: ${num(r.plan.peakBytes)} bytes (peak set by ${m.steps[r.plan.peakLayer]?.name ?? '-'}; live-bytes lower bound ${num(r.plan.liveBytesMax)})`,
+    `- arena: ${num(r.plan.peakBytes)} bytes, the input and kernel scratch included (peak set by ${m.steps[r.plan.peakLayer]?.name ?? '-'}; largest tensor ${num(r.plan.largestBuffer)}, the floor of any plan; without overlapping outputs over consumed inputs the floor would be ${num(r.plan.liveBytesMax)})`,
+    `- outputs written over their consumed input: ${r.plan.overlaps.length} layers (shift = output offset − input offset, in the kernel column); low-RAM kernel variants: ${[...r.lowRamSteps].join(', ') || 'none'}`,
     ...Object.keys(flash).sort().map((k) => `- flash ${k}: ${num(flash[k])} bytes`),
     '',
     ...(source ? provenance(source) : []),

@@ -52,7 +52,7 @@ const work = mkdtempSync(join(tmpdir(), 'onnx2mcu-overlap-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** conv 3×3 → (depthwise 3×3, pointwise) × n → global pool → fc, with the given geometry. */
-function chain(seed: number, h: number, w: number, c0: number, s0: number, blocks: { s: number; pads: number[]; out: number }[]) {
+function chain(seed: number, h: number, w: number, c0: number, s0: number, blocks: readonly { s: number; pads: readonly number[]; out: number }[]) {
   const r = rng(seed);
   const t = (shape: number[], sc: number) => floatTensor(shape, Float32Array.from({ length: sizeOf(shape) }, () => sc * (2 * r() - 1)));
   const b = new GraphBuilder('chain').input('input', [1, 3, h, w]);
@@ -82,7 +82,7 @@ describe.skipIf(availableCompilers().length === 0)('random chains: planned with 
     let overlapsSeen = 0;
     let run = 0;
     const out = (n: number, s: number, p0: number, p1: number) => Math.floor((n + p0 + p1 - 3) / s) + 1;
-    const valid = (g: { h: number; w: number; s0: number; blocks: { s: number; pads: number[] }[] }) => {
+    const valid = (g: { h: number; w: number; s0: number; blocks: readonly { s: number; pads: readonly number[] }[] }) => {
       let h = out(g.h, g.s0, 1, 1), w = out(g.w, g.s0, 1, 1);
       for (const b of g.blocks) {
         h = out(h, b.s, b.pads[0], b.pads[2]);

@@ -7,10 +7,21 @@ export function printPlan(plan: ArenaPlan, order: readonly Step[], title = 'aren
   const stepName = (i: number) => order[i]?.name ?? `#${i}`;
   const lines: string[] = [];
   lines.push(`# ${title}`);
-  lines.push(`arena bytes: ${plan.peakBytes}`);
+  lines.push(`arena bytes: ${plan.peakBytes} (every activation, the input and the kernels' scratch)`);
   lines.push(`peak set by layer: ${stepName(plan.peakLayer)} (step ${plan.peakLayer})`);
-  lines.push(`largest live total at one step (lower bound): ${plan.liveBytesMax}`);
+  lines.push(`largest single buffer (the floor of any plan): ${plan.largestBuffer}`);
+  lines.push(`largest live total at one step (the floor without overlaps): ${plan.liveBytesMax}`);
   lines.push('');
+  if (plan.overlaps.length) {
+    lines.push('outputs over consumed input (output offset - input offset; each kernel order replayed byte by byte):');
+    for (const o of plan.overlaps) {
+      const inOff = plan.offsets.get(o.from)!, outOff = plan.offsets.get(o.to)!;
+      const a = plan.buffers.find((b) => b.name === o.from)!, b = plan.buffers.find((x) => x.name === o.to)!;
+      const shared = Math.max(0, Math.min(inOff + a.size, outOff + b.size) - Math.max(inOff, outOff));
+      lines.push(`  ${stepName(o.step)}: ${o.to} over ${o.from}, shift ${o.shift}, ${shared} bytes shared`);
+    }
+    lines.push('');
+  }
   const header = ['offset', 'end', 'bytes', 'steps', 'tensors'];
   const table = rows.map((b) => {
     const o = plan.offsets.get(b.name)!;

@@ -37,6 +37,10 @@ export interface BenchTargetResult {
   readonly flashBytes: number;
   readonly arenaBytes: number;
   readonly stackBytes: number;
+  /** .bss + .data of the runner's objects (the static arena included). */
+  readonly staticRamBytes: number;
+  /** Static RAM + worst-case stack: what a firmware reserves for the model. */
+  readonly totalRamBytes: number;
   readonly estimatedM4Cycles: number | null;
   readonly peer?: {
     readonly name: 'cmsis-nn';
@@ -46,6 +50,8 @@ export interface BenchTargetResult {
     readonly arenaBytes: number;
     readonly flashBytes: number;
     readonly stackBytes: number;
+    readonly staticRamBytes: number;
+    readonly totalRamBytes: number;
     readonly estimatedM4Cycles: number | null;
     readonly arenaDetail: string;
     readonly details: TargetRun;
@@ -82,7 +88,8 @@ export async function benchTarget(dir: string, opts: BenchTargetOptions): Promis
     }
     peer = {
       name: 'cmsis-nn', bitExact: p.bitExact, instructions: p.instructions, codeBytes: p.codeBytes, arenaBytes: p.arenaBytes,
-      flashBytes: p.flashBytes, stackBytes: p.stackBytes, estimatedM4Cycles: p.estimatedM4Cycles, arenaDetail: p.arenaDetail, details: p,
+      flashBytes: p.flashBytes, stackBytes: p.stackBytes, staticRamBytes: p.staticRamBytes, totalRamBytes: p.staticRamBytes + p.stackBytes,
+      estimatedM4Cycles: p.estimatedM4Cycles, arenaDetail: p.arenaDetail, details: p,
     };
   }
   const result: BenchTargetResult = {
@@ -93,6 +100,8 @@ export async function benchTarget(dir: string, opts: BenchTargetOptions): Promis
     flashBytes: ours.flashBytes,
     arenaBytes: ours.arenaBytes,
     stackBytes: ours.stackBytes,
+    staticRamBytes: ours.staticRamBytes,
+    totalRamBytes: ours.staticRamBytes + ours.stackBytes,
     estimatedM4Cycles: ours.estimatedM4Cycles,
     ...(peer ? { peer, outputsEqual: ours.bitExact && peer.bitExact } : {}),
     ...(peerDiagnosis ? { peerDiagnosis } : {}),
@@ -152,6 +161,8 @@ export function formatBenchTarget(r: BenchTargetResult, opts: { perLayer?: boole
     `  code bytes (linked .text of the runner's objects): ours ${fmt(r.codeBytes)}${lib(d)}` + (r.peer ? `; cmsis-nn ${fmt(r.peer.codeBytes)} (peer_model.c + CMSIS-NN members)${lib(r.peer.details)}` : ''),
     `  flash bytes (linked constants: weights, biases, requantization, parameters): ours ${fmt(r.flashBytes)}` + (r.peer ? `; cmsis-nn ${fmt(r.peer.flashBytes)}` : ''),
     `  arena bytes: ours ${fmt(r.arenaBytes)} (${d.arenaDetail})` + (r.peer ? `; cmsis-nn ${fmt(r.peer.arenaBytes)} (${r.peer.arenaDetail})` : ''),
+    `  RAM: ours static ${fmt(r.staticRamBytes)} (.bss + .data of the runner's objects: the arena with the input, and the rest) + stack ${fmt(r.stackBytes)} = ${fmt(r.totalRamBytes)}` +
+      (r.peer ? `; cmsis-nn ${fmt(r.peer.staticRamBytes)} + ${fmt(r.peer.stackBytes)} = ${fmt(r.peer.totalRamBytes)} (+ the caller's input buffer: the peer reads its input from there, outside its arena)` : ''),
     `  worst-case stack of one inference: ours ${fmt(r.stackBytes)} (${d.stack.path.map((p) => `${p.name} ${p.bytes}`).join(' > ')})` + (r.peer ? `; cmsis-nn ${fmt(r.peer.stackBytes)} (${r.peer.details.stack.path.map((p) => `${p.name} ${p.bytes}`).join(' > ')})` : ''),
   ];
   if (r.estimatedM4Cycles !== null && d.m4Estimate) {

@@ -42,10 +42,15 @@ describe.skipIf(skip !== null)('VWW on emulated Cortex-M, ours and CMSIS-NN', ()
       expect(layers.reduce((a, l) => a + l.instructions, 0)).toBe(side.instructions.total);
       expect(layers.every((l) => l.instructions > 0)).toBe(true);
       expect(side.codeBytes).toBeGreaterThan(1000);
-      expect(side.arenaBytes).toBeGreaterThanOrEqual(55_296);
+      expect(side.arenaBytes).toBeGreaterThanOrEqual(36_864); // 48×48×16, the largest tensor
+      expect(side.staticRamBytes).toBeGreaterThanOrEqual(side.arenaBytes); // the static arena is in .bss
       expect(side.stackBytes).toBeGreaterThan(0);
     }
     expect(r.details.markerInstructions).toBe(2); // BL + BX LR
+    // issue 11: the whole RAM of ours (arena with the input + other statics + stack) within 38,500 B
+    expect(r.arenaBytes).toBeLessThanOrEqual(37_000);
+    expect(r.totalRamBytes).toBe(r.staticRamBytes + r.stackBytes);
+    expect(r.totalRamBytes).toBeLessThanOrEqual(38_500);
     expect(r.flashBytes).toBeGreaterThan(240_000);
   };
 
@@ -61,8 +66,8 @@ describe.skipIf(skip !== null)('VWW on emulated Cortex-M, ours and CMSIS-NN', ()
     const r = await timed('VWW on cortex-m55, ours + cmsis-nn (2 images + 2 random)', () => benchTarget(dir, { cpu: 'cortex-m55', peer: 'cmsis-nn', images: images(), random: 2, work: join(work, 'm55') }));
     check(r);
     expect(r.estimatedM4Cycles).toBeNull();
-    expect(r.peer!.details.mix.vec_load).toBeGreaterThan(100_000); // Helium really runs
-    expect(r.peer!.instructions.total).toBeLessThan(r.instructions.total / 3);
+    expect(r.peer!.details.mix.vec_load).toBeGreaterThan(100_000); // Helium really runs, in CMSIS-NN
+    expect(r.details.mix.vec_load).toBeGreaterThan(100_000); // and in ours (the speed comparison is make bench's)
   }, 120_000);
 
   it('the peer dumps its layers and they equal the integer reference layer by layer', async () => {

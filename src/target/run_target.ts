@@ -94,6 +94,8 @@ export interface TargetRun {
   readonly arenaDetail: string;
   /** Worst-case stack of model_run / peer_model_run over every call path. */
   readonly stackBytes: number;
+  /** RAM of the runner's objects as linked: .bss + .data (the static arena included). */
+  readonly staticRamBytes: number;
   readonly stack: StackReport;
   /** One marker call (BL + BX LR) as measured by the calibration; subtracted from every interval. */
   readonly markerInstructions: number;
@@ -282,6 +284,7 @@ export async function runOnTarget(dir: string, opts: RunOnTargetOptions): Promis
       arenaBytes,
       arenaDetail,
       stackBytes: stack.bytes,
+      staticRamBytes: size.bss + size.data,
       stack,
       markerInstructions: split.marker[iIns],
       ...(layerCheck ? { layerCheck } : {}),
