@@ -263,7 +263,7 @@ describe('manifest, report.md and model.c state what the issue asks for', () => 
       const [idx, name, kernel, nodes, inShape, outShape, macs, params, arenaIn, arenaOut, inQ, outQ, clamp] = rows[i];
       expect(Number(idx)).toBe(i);
       expect(name).toBe(l.name);
-      expect(kernelsFor[l.op], `${l.name}: ${kernel}`).toContain(kernel.replace(' (in place)', ''));
+      expect(kernelsFor[l.op], `${l.name}: ${kernel}`).toContain(kernel.replace(/ \((in place|over its input, shift -?\d+)\)$/, ''));
       expect(nodes).toBe(l.origin.join(', '));
       expect(inShape).toBe(l.inputShapes[0].join('×'));
       expect(outShape).toBe(l.outputShape.join('×'));
