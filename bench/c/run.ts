@@ -170,31 +170,24 @@ function layerMacs(l: QuantizedLayer): number {
   return 0;
 }
 
-export async function runCBench(opts: CBenchOptions = {}): Promise<CBenchResult> {
-  if (!has('gcc')) throw new BenchFailure('gcc not found (apt-get install gcc)');
-  const work = resolve(opts.work ?? join(PROJECT_ROOT, 'out', 'bench', 'c'));
-  mkdirSync(work, { recursive: true });
-  const { outDir, model, what, images } = await resolveModel(opts, work);
-  const manifest = readManifest(outDir) as ReturnType<typeof readManifest> & {
-    arena: { bytes: number };
-    flash: { total: number; sections: Record<string, number> };
-    output: { labels?: string[] };
-  };
-  const layout: InputLayout = manifest.input.layout;
+/** The inputs of the benchmark: the images as uint8 pixel files and seeded random int8 inputs, each with its reference output. */
+interface BenchInputs {
+  readonly pixelFiles: string[];
+  readonly pixelInputs: Int8Array[]; // NCHW int8, what the reference runs
+  readonly references: Int8Array[];
+  readonly benchPixels: string;
+  readonly int8Files: string[];
+  readonly int8Nchw: Int8Array[];
+  readonly int8References: Int8Array[];
+}
+
+async function writeInputs(model: QuantizedModel, layout: InputLayout, images: readonly string[], image: string | undefined, build: string): Promise<BenchInputs> {
   const [, C, H, W] = model.input.shape;
-
-  // Build folder beside the converted artifacts (convert replaces its own folder atomically).
-  const build = join(work, `${basename(outDir)}.build`);
-  rmSync(build, { recursive: true, force: true });
-  mkdirSync(build, { recursive: true });
-  writeNaiveModel(model, build, layout);
-
-  // --- inputs: every calibration image as uint8 HWC pixels, and seeded random int8 inputs ---
   const pixelFiles: string[] = [];
-  const pixelInputs: Int8Array[] = []; // NCHW int8, what the reference runs
+  const pixelInputs: Int8Array[] = [];
   const references: Int8Array[] = [];
-  const benchImage = opts.image ?? images[0];
-  const imagePaths = benchImage && !images.includes(benchImage) ? [benchImage, ...images] : images;
+  const benchImage = image ?? images[0];
+  const imagePaths = benchImage && !images.includes(benchImage) ? [benchImage, ...images] : [...images];
   for (const [i, p] of imagePaths.entries()) {
     const px = await loadPixelsUint8(p, [H, W]);
     const f = join(build, `image${i}.rgb`);
@@ -230,10 +223,11 @@ export async function runCBench(opts: CBenchOptions = {}): Promise<CBenchResult>
     int8Nchw.push(nchw);
     int8References.push(runInt8(model, nchw).raw);
   }
+  return { pixelFiles, pixelInputs, references, benchPixels, int8Files, int8Nchw, int8References };
+}
 
-  // --- build both programs: same driver, same compiler, same flags ---
-  const callgrindHeader = existsSync(CALLGRIND_HEADER);
-  const defines = callgrindHeader ? ['-DBENCH_HAVE_CALLGRIND'] : [];
+/** Both programs built with the same driver, compiler and flags; the objects' sizes. */
+function buildPrograms(outDir: string, build: string, defines: readonly string[]) {
   const runnerSources = readdirSync(outDir).filter((f) => f.endsWith('.c') && f !== 'main.c').sort();
   const driver = join(BENCH_C_DIR, 'bench_driver.c');
   const genExe = join(build, 'bench_generated');
@@ -247,10 +241,16 @@ export async function runCBench(opts: CBenchOptions = {}): Promise<CBenchResult>
     run('gcc', [...CFLAGS, ...includes.map((d) => `-I${d}`), '-c', src, '-o', obj], `gcc -c ${basename(src)}`);
     return { file: basename(obj), ...sizeOf(obj) };
   });
-  const genObjects = objects(runnerSources.map((f) => join(outDir, f)), [outDir]);
-  const naiveObjects = objects(naiveSources, [build, NAIVE_DIR]);
+  return { genExe, naiveExe, genObjects: objects(runnerSources.map((f) => join(outDir, f)), [outDir]), naiveObjects: objects(naiveSources, [build, NAIVE_DIR]) };
+}
 
-  // --- byte-for-byte check: generated == naive == TypeScript int8 reference ---
+/**
+ * Byte for byte: generated == naive == TypeScript int8 reference on every input, and the naive
+ * program layer by layer (every activation byte) on the bench image and two random inputs: the
+ * 2-byte VWW output alone would hide many arithmetic slips. Throws BenchFailure otherwise; returns
+ * the layer bytes checked.
+ */
+function checkOutputs(model: QuantizedModel, inputs: BenchInputs, genExe: string, naiveExe: string, build: string): number {
   const mismatches: string[] = [];
   const compare = (kind: string, files: string[], refs: Int8Array[]) => {
     const gen = parseOutputs(run(genExe, [kind, ...files], `generated runner ${kind}`));
@@ -262,14 +262,12 @@ export async function runCBench(opts: CBenchOptions = {}): Promise<CBenchResult>
       if (!same(g, n) || !same(g, ref)) mismatches.push(`${basename(f)}: generated [${g}] naive [${n}] TypeScript reference [${ref}]`);
     });
   };
-  compare('check-pixels', pixelFiles, references);
-  compare('check-int8', int8Files, int8References);
-  // Layer by layer (naive vs TypeScript reference, every activation byte) on the bench image and
-  // two random inputs: the 2-byte VWW output alone would hide many arithmetic slips.
+  compare('check-pixels', inputs.pixelFiles, inputs.references);
+  compare('check-int8', inputs.int8Files, inputs.int8References);
   const layerChecks: [string, string, Int8Array][] = [
-    ['dump-pixels', benchPixels, pixelInputs[pixelFiles.indexOf(benchPixels)]],
-    ['dump-int8', int8Files[0], int8Nchw[0]],
-    ['dump-int8', int8Files[1], int8Nchw[1]],
+    ['dump-pixels', inputs.benchPixels, inputs.pixelInputs[inputs.pixelFiles.indexOf(inputs.benchPixels)]],
+    ['dump-int8', inputs.int8Files[0], inputs.int8Nchw[0]],
+    ['dump-int8', inputs.int8Files[1], inputs.int8Nchw[1]],
   ];
   let layerBytes = 0;
   const layerMismatches: string[] = [];
@@ -294,24 +292,15 @@ export async function runCBench(opts: CBenchOptions = {}): Promise<CBenchResult>
     layerBytes += offset;
   }
   if (mismatches.length || layerMismatches.length) {
-    throw new BenchFailure(`OUTPUTS DIFFER: final output on ${mismatches.length} of ${pixelFiles.length + int8Files.length} inputs, ` +
+    throw new BenchFailure(`OUTPUTS DIFFER: final output on ${mismatches.length} of ${inputs.pixelFiles.length + inputs.int8Files.length} inputs, ` +
       `${layerMismatches.length} naive layer outputs vs the TypeScript reference:\n  ` +
       [...mismatches.slice(0, 8), ...layerMismatches.slice(0, 8)].join('\n  '));
   }
+  return layerBytes;
+}
 
-  // --- instructions per inference (callgrind) ---
-  const functions = new Map<string, { name: string; instructions: number }[]>();
-  const instructionsOf = (exe: string, fn: string): number | undefined => {
-    if (!has('valgrind')) return undefined;
-    const cg = join(build, `callgrind.${basename(exe)}`);
-    const instructions = callgrindInstructions(exe, fn, benchPixels, cg);
-    functions.set(exe, selfCosts(cg));
-    return instructions;
-  };
-  const genInstructions = instructionsOf(genExe, 'model_run');
-  const naiveInstructions = instructionsOf(naiveExe, 'naive_model_run');
-
-  // --- native time: calibrate a batch size, then rounds of (generated, naive) batches ---
+/** Native time per inference: a batch size calibrated to about batchMs, then rounds of (generated, naive) batches. */
+function timePrograms(genExe: string, naiveExe: string, benchPixels: string, opts: CBenchOptions) {
   const batchMs = opts.batchMs ?? 250;
   const batchesPerRound = opts.batches ?? 3;
   const rounds = opts.rounds ?? 3;
@@ -327,13 +316,45 @@ export async function runCBench(opts: CBenchOptions = {}): Promise<CBenchResult>
     genTimes.push(...timeBatches(genExe, batchesPerRound, nGen));
     naiveTimes.push(...timeBatches(naiveExe, batchesPerRound, nNaive));
   }
+  return { genTimes, naiveTimes, nGen, nNaive };
+}
 
-  const raw = Array.from(references[pixelFiles.indexOf(benchPixels)]);
+export async function runCBench(opts: CBenchOptions = {}): Promise<CBenchResult> {
+  if (!has('gcc')) throw new BenchFailure('gcc not found (apt-get install gcc)');
+  const work = resolve(opts.work ?? join(PROJECT_ROOT, 'out', 'bench', 'c'));
+  mkdirSync(work, { recursive: true });
+  const { outDir, model, what, images } = await resolveModel(opts, work);
+  const manifest = readManifest(outDir);
+  const layout: InputLayout = manifest.input.layout;
+
+  // Build folder beside the converted artifacts (convert replaces its own folder atomically).
+  const build = join(work, `${basename(outDir)}.build`);
+  rmSync(build, { recursive: true, force: true });
+  mkdirSync(build, { recursive: true });
+  writeNaiveModel(model, build, layout);
+  const inputs = await writeInputs(model, layout, images, opts.image, build);
+  const callgrindHeader = existsSync(CALLGRIND_HEADER);
+  const { genExe, naiveExe, genObjects, naiveObjects } = buildPrograms(outDir, build, callgrindHeader ? ['-DBENCH_HAVE_CALLGRIND'] : []);
+  const layerBytes = checkOutputs(model, inputs, genExe, naiveExe, build);
+
+  // --- instructions per inference (callgrind) ---
+  const functions = new Map<string, { name: string; instructions: number }[]>();
+  const instructionsOf = (exe: string, fn: string): number | undefined => {
+    if (!has('valgrind')) return undefined;
+    const cg = join(build, `callgrind.${basename(exe)}`);
+    const instructions = callgrindInstructions(exe, fn, inputs.benchPixels, cg);
+    functions.set(exe, selfCosts(cg));
+    return instructions;
+  };
+  const genInstructions = instructionsOf(genExe, 'model_run');
+  const naiveInstructions = instructionsOf(naiveExe, 'naive_model_run');
+  const { genTimes, naiveTimes, nGen, nNaive } = timePrograms(genExe, naiveExe, inputs.benchPixels, opts);
+
+  const raw = Array.from(inputs.references[inputs.pixelFiles.indexOf(inputs.benchPixels)]);
   let top = 0;
   raw.forEach((v, i) => { if (v > raw[top]) top = i; });
   const cpu = cpus();
   const gccVersion = run('gcc', ['-dumpfullversion'], 'gcc -dumpfullversion').trim();
-  const naiveActivationBytes = naiveObjects.reduce((a, o) => a + o.bss, 0);
   return {
     what,
     outDir,
@@ -343,7 +364,7 @@ export async function runCBench(opts: CBenchOptions = {}): Promise<CBenchResult>
     instructionMethod: !has('valgrind') ? 'valgrind not found'
       : callgrindHeader ? 'callgrind Ir of exactly one inference: CALLGRIND_TOGGLE_COLLECT client requests around one run call (--collect-atstart=no)'
       : 'callgrind Ir inside the run function (--toggle-collect), one inference',
-    checked: { images: pixelFiles.length, random: int8Files.length, naiveLayerBytes: layerBytes },
+    checked: { images: inputs.pixelFiles.length, random: inputs.int8Files.length, naiveLayerBytes: layerBytes },
     topClass: { index: top, label: manifest.output.labels?.[top], raw },
     generated: { instructions: genInstructions, usPerInference: median(genTimes), batches: genTimes, inferencesPerBatch: nGen, objects: genObjects, functions: functions.get(genExe) ?? [] },
     naive: { instructions: naiveInstructions, usPerInference: median(naiveTimes), batches: naiveTimes, inferencesPerBatch: nNaive, objects: naiveObjects, functions: functions.get(naiveExe) ?? [] },
@@ -352,7 +373,7 @@ export async function runCBench(opts: CBenchOptions = {}): Promise<CBenchResult>
     timeRatio: median(naiveTimes) / median(genTimes),
     bestTimeRatio: Math.min(...naiveTimes) / Math.min(...genTimes),
     arenaBytes: manifest.arena.bytes,
-    naiveActivationBytes,
+    naiveActivationBytes: naiveObjects.reduce((a, o) => a + o.bss, 0),
     flash: { total: manifest.flash.total, sections: manifest.flash.sections },
     machine: `${cpu[0]?.model ?? 'unknown CPU'} x ${cpu.length}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (at the end of the run)`,
   };
