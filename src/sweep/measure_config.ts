@@ -174,7 +174,7 @@ export async function measureConfig(c: SweepConfig, o: MeasureOptions): Promise<
     macs,
     params,
     flashBytes: manifest.flash.total,
-    ramBytes: manifest.arena.bytes + inputBytes,
+    ramBytes: manifest.arena.bytes, // the input lives in the arena
     hostInstructions: host,
     m4Instructions: m4,
     top1,

@@ -85,7 +85,8 @@ describe('onnx2mcu sweep (α 0.25 × ρ 32, 128)', () => {
       expect(r.macs).toBe(totals.macs);
       const m = readManifest(join(out, configName(r)));
       expect(r.flashBytes).toBe(m.flash.total);
-      expect(r.ramBytes).toBe(m.arena.bytes + m.input.shape_nchw.reduce((a, b) => a * b, 1));
+      expect(r.ramBytes).toBe(m.arena.bytes); // the input lives in the arena
+      expect(r.ramBytes).toBeGreaterThanOrEqual(m.input.shape_nchw.reduce((a, b) => a * b, 1));
       if (r.top1 === null) expect(r.params).toBe(totals.params);
       else expect(r.params).toBe(inspectGraph(runFloatPasses(importOnnx(sharedPath('models', r.details.model)))).totals.params);
       // Every folder is a converted model verify accepts, with its report.html.

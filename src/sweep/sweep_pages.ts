@@ -65,7 +65,7 @@ export function sweepMd(rows: readonly SweepRow[], meta: SweepMeta): string {
     `${meta.generator}; widths ${meta.widths.map(fmtWidth).join(', ')} × resolutions ${meta.resolutions.join(', ')}; ${meta.jobs} worker process(es); ${meta.seconds.toFixed(0)} s on ${meta.machine}.`,
     '',
     "The paper columns are MobileNet v1's Tables 6 and 7 (Howard et al. 2017; ImageNet top-1 on the full validation set, — where the paper has no entry). " +
-      'Ours: MACs and params as `onnx2mcu inspect` counts them (1000 classes), flash = constant data (manifest.json, kernel code apart), RAM = arena + input buffer, ' +
+      'Ours: MACs and params as `onnx2mcu inspect` counts them (1000 classes), flash = constant data (manifest.json, kernel code apart), RAM = the arena (the input inside it, kernel scratch included), ' +
       'instructions of one inference (host: callgrind, gcc -O2; M4: QEMU mps2-an386, arm-none-eabi-gcc -O2), top-1 on imagenet-samples for the pretrained models of ../shared only.',
     '',
     `| ${cols.map((c) => c.label).join(' | ')} |`,
@@ -129,7 +129,7 @@ export function sweepHtml(rows: readonly SweepRow[], meta: SweepMeta): string {
     `<div class="charts">${charts.join('')}</div>`,
     ...missing.map((m) => `<p class="muted">${esc(m)}</p>`),
     '<h2>Every configuration, beside the paper</h2>',
-    "<p class=\"muted\">Paper: MobileNet v1's Tables 6 and 7 (ImageNet validation top-1; — where the paper has no entry). Ours: MACs and params as inspect counts them (1000 classes), flash = constants (kernel code apart), RAM = arena + input buffer, instructions of one inference, top-1 on imagenet-samples for pretrained models. Click a header to sort.</p>",
+    "<p class=\"muted\">Paper: MobileNet v1's Tables 6 and 7 (ImageNet validation top-1; — where the paper has no entry). Ours: MACs and params as inspect counts them (1000 classes), flash = constants (kernel code apart), RAM = the arena (the input inside it, kernel scratch included), instructions of one inference, top-1 on imagenet-samples for pretrained models. Click a header to sort.</p>",
     `<div class="table-wrap">${htmlTable('sweep', tableColumns, tableRows, { sortable: true })}</div>`,
   ].join('\n');
   return htmlPage('onnx2mcu sweep', body, { meta, rows: ordered });
