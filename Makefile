@@ -94,7 +94,7 @@ convert: $(DEPS)
 	  $(CLI) generate --width 0.25 --resolution 96 --classes 2 --seed 1 --out '$(GENERATED_MODEL)' --calib-out '$(GENERATED_CALIB)' --calib-count 16 >/dev/null; \
 	  calib='$(GENERATED_CALIB)'; \
 	fi; \
-	name=$$(basename "$$model" .onnx); \
+	case "$$model" in *.onnx) name=$$(basename "$$model" .onnx) ;; */model.json) name=$$(basename "$$(dirname "$$model")") ;; *) name=$$(basename "$$model") ;; esac; \
 	echo "converting $$model (calibration: $$calib)"; \
 	$(CLI) convert "$$model" --calib "$$calib" --out "$(OUT)/$$name"
 
