@@ -82,7 +82,7 @@ typecheck: $(DEPS)
 convert: $(DEPS)
 	@set -euo pipefail; \
 	model='$(MODEL)'; calib='$(CALIB)'; \
-	if [ ! -f "$$model" ]; then \
+	if [ ! -e "$$model" ]; then \
 	  if [ "$$model" != '$(DEFAULT_MODEL)' ]; then echo "make convert: MODEL=$$model does not exist" >&2; exit 1; fi; \
 	  echo "make convert: $$model not found ($(SHARED) absent): using a generated MobileNet v1 0.25/96 with seeded weights"; \
 	  $(CLI) generate --width 0.25 --resolution 96 --classes 2 --seed 1 --out '$(GENERATED_MODEL)'; \
