@@ -66,7 +66,10 @@ function toFloat(px: Uint8Array, h: number, w: number): Tensor {
   return floatTensor([1, 3, h, w], d);
 }
 
-const CASES: { name: string; graph: () => Graph; h: number; w: number; zeroShift?: boolean }[] = [
+type Cpu = 'cortex-m4' | 'cortex-m55' | 'cortex-m3' | 'cortex-m0plus';
+const ALL_CPUS: readonly Cpu[] = ['cortex-m4', 'cortex-m55', 'cortex-m3', 'cortex-m0plus'];
+
+const CASES: { name: string; graph: () => Graph; h: number; w: number; zeroShift?: boolean; cpus?: readonly Cpu[] }[] = [
   {
     // Wide rows: the depthwise row ring (in place at stride 1, stride 2 with a partial last step),
     // channels multiples of 4, pixel counts not multiples of 4, odd K/4 in the pointwise product.
@@ -95,6 +98,23 @@ const CASES: { name: string; graph: () => Graph; h: number; w: number; zeroShift
       { dw: { stride: 1, pads: [1, 1, 1, 1] }, pw: 18 },
       { dw: { stride: 1, pads: [0, 0, 0, 0] }, pw: 8 },
       { pw: 7 },
+    ]),
+  },
+  {
+    // The Helium products specialised by column length: K = 16, 32, 64 and 128 against word-aligned
+    // rows (columns16/32/64/128 in onnx2mcu_gemm_s8.c), run forward and, for the expanding layers the
+    // planner overlaps, backward; the depthwise pixel path on 5-wide rows; K = 20 and out_c = 6
+    // through the general column.
+    name: 'columns',
+    h: 10,
+    w: 9,
+    cpus: ['cortex-m55', 'cortex-m4'],
+    graph: () => pathsGraph(13, 10, 9, 16, { stride: 1, pads: [1, 1, 1, 1] }, [
+      { dw: { stride: 1, pads: [1, 1, 1, 1] }, pw: 32 },
+      { dw: { stride: 2, pads: [1, 1, 1, 1] }, pw: 64 },
+      { dw: { stride: 1, pads: [1, 1, 1, 1] }, pw: 128 },
+      { dw: { stride: 1, pads: [1, 1, 1, 1] }, pw: 20 },
+      { pw: 6 },
     ]),
   },
 ];
@@ -138,7 +158,7 @@ describe.skipIf(skip !== null)('kernel paths on emulated Cortex-M: bit-exact wit
       expect(kernels).toContain('dw_conv_3x3');
       if (cs.zeroShift) expect(e.lowered.layers.filter((l) => l.data).every((l) => Array.from(l.data!.shift).includes(0))).toBe(true);
     });
-    for (const cpu of ['cortex-m4', 'cortex-m55', 'cortex-m3', 'cortex-m0plus'] as const) {
+    for (const cpu of cs.cpus ?? ALL_CPUS) {
       it(`${cs.name} on ${cpu}: every output byte equals the reference (4 random inputs)`, async () => {
         const r = await runOnTarget(dir, { cpu, random: 4, seed: 7, work: join(work, `${cs.name}-${cpu}`) });
         expect(r.mismatchDetails).toEqual([]);

@@ -163,31 +163,6 @@ ONNX2MCU_INLINE void column_mve(const int8_t *x, int32_t k, mve_pred16_t tail, c
                                 const onnx2mcu_layer_data *d, int32_t out_c, onnx2mcu_out_q q, int8_t *out)
 {
     int32_t oc = 0;
-    if (k < 32 && (k & 15) != 0) {
-        /* a short column (a first layer's window): its two vectors loaded once for every channel */
-        const mve_pred16_t p0 = vctp8q((uint32_t)k), p1 = vctp8q((uint32_t)(k > 16 ? k - 16 : 0));
-        const int8x16_t xa = vldrbq_z_s8(x, p0), xb = vldrbq_z_s8(x + 16, p1);
-        for (; oc + 4 <= out_c; oc += 4) {
-            const int32_t *b = d->bias + oc;
-            const int8_t *w0 = w + oc * w_stride, *w1 = w0 + w_stride, *w2 = w1 + w_stride, *w3 = w2 + w_stride;
-            int32_t a0 = vmladavaq_s8(b[0], xa, vldrbq_z_s8(w0, p0));
-            int32_t a1 = vmladavaq_s8(b[1], xa, vldrbq_z_s8(w1, p0));
-            int32_t a2 = vmladavaq_s8(b[2], xa, vldrbq_z_s8(w2, p0));
-            int32_t a3 = vmladavaq_s8(b[3], xa, vldrbq_z_s8(w3, p0));
-            int32x4_t acc;
-            if (k > 16) {
-                a0 = vmladavaq_s8(a0, xb, vldrbq_z_s8(w0 + 16, p1));
-                a1 = vmladavaq_s8(a1, xb, vldrbq_z_s8(w1 + 16, p1));
-                a2 = vmladavaq_s8(a2, xb, vldrbq_z_s8(w2 + 16, p1));
-                a3 = vmladavaq_s8(a3, xb, vldrbq_z_s8(w3 + 16, p1));
-            }
-            acc = vdupq_n_s32(a0);
-            acc = vsetq_lane_s32(a1, acc, 1);
-            acc = vsetq_lane_s32(a2, acc, 2);
-            acc = vsetq_lane_s32(a3, acc, 3);
-            vstrbq_s32(out + oc, requant4_mve(acc, vldrwq_s32(d->multiplier + oc), vldrwq_s32(d->shift + oc), q));
-        }
-    }
     for (; oc + 4 <= out_c; oc += 4) {
         const int32_t *b = d->bias + oc;
         const int8_t *w0 = w + oc * w_stride;
@@ -206,12 +181,162 @@ ONNX2MCU_INLINE void column_mve(const int8_t *x, int32_t k, mve_pred16_t tail, c
         vstrbq_p_s32(out + oc, requant4_mve(acc, vldrwq_z_s32(d->multiplier + oc, p), vldrwq_z_s32(d->shift + oc, p), q), p);
     }
 }
+/*
+ * A column of exactly K = 16 or 32 values (a compile-time constant after inlining) against
+ * contiguous rows (w_stride == K), output channels a multiple of 4. The column stays in K / 16
+ * vector registers for every channel, and a group's four rows are read at constant offsets from one
+ * pointer, so a group of four outputs is its loads, its VMLADAVAs and one vector requantization:
+ * no per-row pointers, no inner loop (the general column keeps about 60 instructions of bookkeeping
+ * per group, most of it spilled registers).
+ */
+ONNX2MCU_INLINE void column_fixed_mve(const int8_t *x, const int32_t K, const int8_t *w, const onnx2mcu_layer_data *d,
+                                      int32_t out_c, onnx2mcu_out_q q, int8_t *out)
+{
+    const int8x16_t x0 = vldrbq_s8(x);
+    const int8x16_t x1 = K > 16 ? vldrbq_s8(x + 16) : x0;
+    const int32_t *b = d->bias, *multiplier = d->multiplier, *shift = d->shift;
+    int32_t oc;
+    for (oc = 0; oc < out_c; oc += 4, w += 4 * K) {
+        int32_t a0 = vmladavaq_s8(b[oc], x0, vldrbq_s8(w));
+        int32_t a1 = vmladavaq_s8(b[oc + 1], x0, vldrbq_s8(w + K));
+        int32_t a2 = vmladavaq_s8(b[oc + 2], x0, vldrbq_s8(w + 2 * K));
+        int32_t a3 = vmladavaq_s8(b[oc + 3], x0, vldrbq_s8(w + 3 * K));
+        int32x4_t acc;
+        if (K > 16) {
+            a0 = vmladavaq_s8(a0, x1, vldrbq_s8(w + 16));
+            a1 = vmladavaq_s8(a1, x1, vldrbq_s8(w + K + 16));
+            a2 = vmladavaq_s8(a2, x1, vldrbq_s8(w + 2 * K + 16));
+            a3 = vmladavaq_s8(a3, x1, vldrbq_s8(w + 3 * K + 16));
+        }
+        acc = vdupq_n_s32(a0);
+        acc = vsetq_lane_s32(a1, acc, 1);
+        acc = vsetq_lane_s32(a2, acc, 2);
+        acc = vsetq_lane_s32(a3, acc, 3);
+        vstrbq_s32(out + oc, requant4_mve(acc, vldrwq_s32(multiplier + oc), vldrwq_s32(shift + oc), q));
+    }
+}
+
+/*
+ * A column shorter than 32 values, not a multiple of 16 (a first layer's window, K = 27): its two
+ * vectors loaded once (predicated: nothing read past k) for every group of four channels.
+ */
+ONNX2MCU_INLINE void column_short_mve(const int8_t *x, const int32_t k, const int8_t *w, const onnx2mcu_layer_data *d,
+                                      int32_t out_c, onnx2mcu_out_q q, int8_t *out)
+{
+    const mve_pred16_t p0 = vctp8q((uint32_t)k), p1 = vctp8q((uint32_t)(k > 16 ? k - 16 : 0));
+    const int8x16_t xa = vldrbq_z_s8(x, p0), xb = vldrbq_z_s8(x + 16, p1);
+    const int32_t *b = d->bias, *multiplier = d->multiplier, *shift = d->shift;
+    int32_t oc;
+    for (oc = 0; oc < out_c; oc += 4, w += 4 * k) {
+        int32_t a0 = vmladavaq_s8(b[oc], xa, vldrbq_z_s8(w, p0));
+        int32_t a1 = vmladavaq_s8(b[oc + 1], xa, vldrbq_z_s8(w + k, p0));
+        int32_t a2 = vmladavaq_s8(b[oc + 2], xa, vldrbq_z_s8(w + 2 * k, p0));
+        int32_t a3 = vmladavaq_s8(b[oc + 3], xa, vldrbq_z_s8(w + 3 * k, p0));
+        int32x4_t acc;
+        a0 = vmladavaq_s8(a0, xb, vldrbq_z_s8(w + 16, p1));
+        a1 = vmladavaq_s8(a1, xb, vldrbq_z_s8(w + k + 16, p1));
+        a2 = vmladavaq_s8(a2, xb, vldrbq_z_s8(w + 2 * k + 16, p1));
+        a3 = vmladavaq_s8(a3, xb, vldrbq_z_s8(w + 3 * k + 16, p1));
+        acc = vdupq_n_s32(a0);
+        acc = vsetq_lane_s32(a1, acc, 1);
+        acc = vsetq_lane_s32(a2, acc, 2);
+        acc = vsetq_lane_s32(a3, acc, 3);
+        vstrbq_s32(out + oc, requant4_mve(acc, vldrwq_s32(multiplier + oc), vldrwq_s32(shift + oc), q));
+    }
+}
+
+/*
+ * A column of K = 64 or 128 values against word-aligned contiguous rows: 16 values at a time, the
+ * four rows read as words from one pointer (VLDRW reaches 508 bytes from its base register; the
+ * byte loads only 127). The lane assembly and requantization are written out in each column
+ * function: a shared helper cost 3 % (gcc allocated the parameter pointers worse).
+ */
+ONNX2MCU_INLINE int8x16_t weights16(const int8_t *w)
+{
+    return vreinterpretq_s8_s32(vldrwq_s32((const int32_t *)(const void *)w));
+}
+
+ONNX2MCU_INLINE void column_long_mve(const int8_t *x, const int32_t K, const int8_t *w, const onnx2mcu_layer_data *d,
+                                     int32_t out_c, onnx2mcu_out_q q, int8_t *out)
+{
+    const int32_t *b = d->bias, *multiplier = d->multiplier, *shift = d->shift;
+    int32_t oc;
+    for (oc = 0; oc < out_c; oc += 4, w += 4 * K) {
+        int32_t a0 = b[oc], a1 = b[oc + 1], a2 = b[oc + 2], a3 = b[oc + 3];
+        const int8_t *xp = x, *wp = w;
+        int32_t c;
+        int32x4_t acc;
+        for (c = 0; c < K; c += 16, xp += 16, wp += 16) {
+            const int8x16_t xc = vldrbq_s8(xp);
+            a0 = vmladavaq_s8(a0, xc, weights16(wp));
+            a1 = vmladavaq_s8(a1, xc, weights16(wp + K));
+            a2 = vmladavaq_s8(a2, xc, weights16(wp + 2 * K));
+            a3 = vmladavaq_s8(a3, xc, weights16(wp + 3 * K));
+        }
+        acc = vdupq_n_s32(a0);
+        acc = vsetq_lane_s32(a1, acc, 1);
+        acc = vsetq_lane_s32(a2, acc, 2);
+        acc = vsetq_lane_s32(a3, acc, 3);
+        vstrbq_s32(out + oc, requant4_mve(acc, vldrwq_s32(multiplier + oc), vldrwq_s32(shift + oc), q));
+    }
+}
+
+/*
+ * One function per column length: each is compiled on its own (inlined together, gcc's register
+ * allocation of one spilled into the others: up to 20 % more instructions).
+ */
+#if defined(__GNUC__)
+#define ONNX2MCU_COLUMNS_NOINLINE __attribute__((noinline))
+#else
+#define ONNX2MCU_COLUMNS_NOINLINE
+#endif
+#define ONNX2MCU_COLUMNS(name, column, K)                                                                        \
+    static ONNX2MCU_COLUMNS_NOINLINE void name(const int8_t *x, int32_t x_stride, int32_t columns, const int8_t *w, \
+                                              const onnx2mcu_layer_data *d, int32_t out_c, onnx2mcu_out_q q,     \
+                                              int8_t *out, int backward)                                         \
+    {                                                                                                            \
+        int32_t i;                                                                                               \
+        for (i = 0; i < columns; ++i) {                                                                          \
+            const int32_t j = backward ? columns - 1 - i : i;                                                    \
+            column(x + j * x_stride, K, w, d, out_c, q, out + j * out_c);                                        \
+        }                                                                                                        \
+    }
+ONNX2MCU_COLUMNS(columns16, column_fixed_mve, 16)
+ONNX2MCU_COLUMNS(columns32, column_fixed_mve, 32)
+ONNX2MCU_COLUMNS(columns64, column_long_mve, 64)
+ONNX2MCU_COLUMNS(columns128, column_long_mve, 128)
+#undef ONNX2MCU_COLUMNS
+
+static ONNX2MCU_COLUMNS_NOINLINE void columns_short(const int8_t *x, int32_t k, int32_t x_stride, int32_t columns,
+                                                    const int8_t *w, const onnx2mcu_layer_data *d, int32_t out_c,
+                                                    onnx2mcu_out_q q, int8_t *out, int backward)
+{
+    int32_t i;
+    for (i = 0; i < columns; ++i) {
+        const int32_t j = backward ? columns - 1 - i : i;
+        column_short_mve(x + j * x_stride, k, w, d, out_c, q, out + j * out_c);
+    }
+}
+
 void onnx2mcu_gemm1_s8(const int8_t *x, int32_t k, int32_t x_stride, int32_t columns, const int8_t *w,
                        int32_t w_stride, const onnx2mcu_layer_data *d, int32_t out_c, onnx2mcu_out_q q, int8_t *out,
                        int backward)
 {
     const mve_pred16_t tail = vctp8q((uint32_t)(k & 15));
     int32_t i;
+    if (w_stride == k && (out_c & 3) == 0 && ((uintptr_t)w & 3) == 0) {
+        switch (k) {
+        case 16: columns16(x, x_stride, columns, w, d, out_c, q, out, backward); return;
+        case 32: columns32(x, x_stride, columns, w, d, out_c, q, out, backward); return;
+        case 64: columns64(x, x_stride, columns, w, d, out_c, q, out, backward); return;
+        case 128: columns128(x, x_stride, columns, w, d, out_c, q, out, backward); return;
+        default: break; /* 256 and longer: the general column measured faster (VWW's last layer: 126K vs 150K) */
+        }
+    }
+    if (w_stride == k && (out_c & 3) == 0 && k < 32 && (k & 15) != 0) {
+        columns_short(x, k, x_stride, columns, w, d, out_c, q, out, backward);
+        return;
+    }
     for (i = 0; i < columns; ++i) {
         const int32_t j = backward ? columns - 1 - i : i;
         column_mve(x + j * x_stride, k, tail, w, w_stride, d, out_c, q, out + j * out_c);
