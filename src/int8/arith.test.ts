@@ -199,3 +199,31 @@ describe('roundedMean (TFLite average pool)', () => {
     expect(roundedMean(-128 * 49, 49)).toBe(-128);
   });
 });
+
+// The Cortex-M4/M7 assembly requantization (src/runtime/onnx2mcu_gemm_s8.c and the depthwise pixel
+// path) shifts in two steps: ((x - (x < 0)) >> (n - 1)) + 2·zp + 1, then >> 1 inside SSAT. It must be
+// exactly roundingDivideByPOT(x, n) + zp for every n >= 1 it is used with and every |x| < 2^30
+// (the fast requantization's bound).
+describe('the two-step rounding shift of the DSP assembly', () => {
+  const twoStep = (x: number, n: number, zp: number) => ((((x - (x < 0 ? 1 : 0)) >> (n - 1)) + 2 * zp + 1) >> 1);
+  it('equals roundingDivideByPOT(x, n) + zp (BigInt oracle) on edges and 200,000 random cases', () => {
+    let state = 12345;
+    const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0);
+    const xs = [0, 1, -1, 2, -2, 3, -3, (1 << 30) - 1, -((1 << 30) - 1), 1 << 29, -(1 << 29)];
+    const cases: [number, number, number][] = [];
+    for (const x of xs) for (let n = 1; n <= 31; n++) for (const zp of [-128, -1, 0, 127]) cases.push([x, n, zp]);
+    for (let i = 0; i < 200_000; i++) {
+      const n = 1 + (next() % 31);
+      // ties at every n: x = k·2^n ± 2^(n-1) as often as random values
+      const x = i % 2 ? ((next() % (1 << 30)) - (1 << 29)) : (((next() % 2048) - 1024) * 2 ** n + (next() % 2 ? 1 : -1) * 2 ** (n - 1)) | 0;
+      if (Math.abs(x) >= 2 ** 30) continue;
+      cases.push([x, n, (next() % 256) - 128]);
+    }
+    const bad = cases.filter(([x, n, zp]) => twoStep(x, n, zp) !== rdbpotOracle(x, n) + zp);
+    expect(bad.slice(0, 5)).toEqual([]);
+    expect(cases.length).toBeGreaterThan(150_000);
+  });
+  it('is wrong for n = 0, which is why shift-0 channels take the C path (negative control)', () => {
+    expect(twoStep(5, 0, 0)).not.toBe(5);
+  });
+});

@@ -434,9 +434,9 @@ ONNX2MCU_INLINE void pixel_channels(const int8_t *const tap[9], const onnx2mcu_l
 #undef ONNX2MCU_TAP
         if (full && !oq.zero_shift) {
             /*
-             * onnx2mcu_requant in assembly, 10 instructions per output, for right shifts n >= 1:
+             * onnx2mcu_requant in assembly, 9 instructions per output, for right shifts n >= 1:
              * TFLite's (x + 2^(n-1) - (x < 0)) >> n is exactly (((x - (x < 0)) >> (n - 1)) + 1) >> 1,
-             * and n - 1 = ~shift; the last shift folds into the zero point's add, SSAT clamps.
+             * and n - 1 = ~shift; the +1 rides on the zero point (2 zp + 1), the last shift on SSAT.
              */
             const int32_t *mp = d->multiplier + c, *sp = d->shift + c;
             int8_t *o = out + c;
@@ -449,9 +449,8 @@ ONNX2MCU_INLINE void pixel_channels(const int8_t *const tap[9], const onnx2mcu_l
             "mvn    %[t], %[t]\n\t"                        \
             "sub    " a ", " a ", " a ", lsr #31\n\t"        \
             "asr    " a ", " a ", %[t]\n\t"                 \
-            "add    " a ", " a ", #1\n\t"                   \
-            "add    " a ", %[zp], " a ", asr #1\n\t"         \
-            "ssat   " a ", #8, " a "\n\t"
+            "add    " a ", " a ", %[zp2]\n\t"               \
+            "ssat   " a ", #8, " a ", asr #1\n\t"
             __asm__ volatile(ONNX2MCU_REQUANT("%[a0]", "0") ONNX2MCU_REQUANT("%[a1]", "4")
                              ONNX2MCU_REQUANT("%[a2]", "8") ONNX2MCU_REQUANT("%[a3]", "12")
                              "strb   %[a0], [%[o]]\n\t"
@@ -459,7 +458,7 @@ ONNX2MCU_INLINE void pixel_channels(const int8_t *const tap[9], const onnx2mcu_l
                              "strb   %[a2], [%[o], #2]\n\t"
                              "strb   %[a3], [%[o], #3]\n\t"
                              : [a0] "+&r"(a0), [a1] "+&r"(a1), [a2] "+&r"(a2), [a3] "+&r"(a3), [m] "=&r"(m), [t] "=&r"(t)
-                             : [mp] "r"(mp), [sp] "r"(sp), [zp] "r"(oq.zero_point), [o] "r"(o)
+                             : [mp] "r"(mp), [sp] "r"(sp), [zp2] "r"(2 * oq.zero_point + 1), [o] "r"(o)
                              : "memory");
 #undef ONNX2MCU_REQUANT
         } else {

@@ -36,13 +36,13 @@ ONNX2MCU_INLINE void gemm4(const int32_t *wide, int32_t k4, const onnx2mcu_layer
 {
     const int32_t *wp = (const int32_t *)(const void *)d->weights;
     const int32_t *bias = d->bias, *multiplier = d->multiplier, *shift = d->shift;
+    const int32_t zp2 = 2 * q.zero_point + 1;
     int32_t oc;
     for (oc = 0; oc < out_c; ++oc) {
         const int32_t *xp = wide;
         const int32_t *const end = wp + k4;
         const int32_t m = *multiplier++;
-        const int32_t n = -*shift++;
-        const int32_t round = onnx2mcu_round(n);
+        const int32_t sh = *shift++;
         int32_t a0 = *bias++, a1 = a0, a2 = a0, a3 = a0;
         int32_t w, wl;
         if (k4 & 1) {
@@ -61,41 +61,45 @@ ONNX2MCU_INLINE void gemm4(const int32_t *wide, int32_t k4, const onnx2mcu_layer
                     : [end] "r"(end)
                     : "r4", "r5", "r6", "r7", "cc", "memory");
         }
-        if (valid == 4 && full && !q.zero_shift) {
+        if (valid == 4 && full && sh != 0) {
             /*
-             * The four results requantized (onnx2mcu_requant, then SSAT: the range is all of int8)
-             * and stored 8 instructions each, the parameters held in registers throughout.
+             * The four results requantized and stored, 7 instructions each. onnx2mcu_requant's
+             * rounding shift (x + 2^(n-1) - (x < 0)) >> n, n = -shift >= 1, is exactly
+             * ((x - (x < 0)) >> (n - 1) + 1) >> 1, with n - 1 = ~shift; the +1 rides on the zero point
+             * (zp2 = 2 zp + 1) and the last shift on SSAT's operand.
              */
             int8_t *o = out + oc;
+            const int32_t nm1 = ~sh;
             int32_t t;
             __asm__ volatile(
 #define ONNX2MCU_REQUANT_SSAT(a)                               \
                 "lsl    " a ", " a ", #1\n\t"                    \
                 "smmulr " a ", " a ", %[m]\n\t"                  \
-                "add    %[t], " a ", %[round]\n\t"               \
-                "sub    " a ", %[t], " a ", lsr #31\n\t"         \
-                "asr    " a ", " a ", %[n]\n\t"                  \
-                "add    " a ", " a ", %[zp]\n\t"                 \
-                "ssat   " a ", #8, " a "\n\t"
+                "sub    " a ", " a ", " a ", lsr #31\n\t"        \
+                "asr    " a ", " a ", %[nm1]\n\t"                \
+                "add    " a ", " a ", %[zp2]\n\t"                \
+                "ssat   " a ", #8, " a ", asr #1\n\t"
                 ONNX2MCU_REQUANT_SSAT("%[a0]")
                 "strb   %[a0], [%[o]]\n\t"
                 ONNX2MCU_REQUANT_SSAT("%[a1]")
                 "strb   %[a1], [%[o], %[s]]\n\t"
                 ONNX2MCU_REQUANT_SSAT("%[a2]")
                 ONNX2MCU_REQUANT_SSAT("%[a3]")
-                "add    %[t], %[o], %[s], lsl #1\n\t" /* t is free again: the third and fourth rows */
+                "add    %[t], %[o], %[s], lsl #1\n\t" /* the third and fourth rows */
                 "strb   %[a2], [%[t]]\n\t"
                 "strb   %[a3], [%[t], %[s]]\n\t"
 #undef ONNX2MCU_REQUANT_SSAT
                 : [a0] "+&r"(a0), [a1] "+&r"(a1), [a2] "+&r"(a2), [a3] "+&r"(a3), [t] "=&r"(t)
-                : [m] "r"(m), [round] "r"(round), [n] "r"(n), [zp] "r"(q.zero_point), [o] "r"(o), [s] "r"(out_stride)
+                : [m] "r"(m), [nm1] "r"(nm1), [zp2] "r"(zp2), [o] "r"(o), [s] "r"(out_stride)
                 : "memory");
         } else if (valid == 4) {
+            const int32_t n = -sh, round = onnx2mcu_round(n);
             out[oc] = onnx2mcu_out_s8(a0, m, n, round, q, full);
             out[out_stride + oc] = onnx2mcu_out_s8(a1, m, n, round, q, full);
             out[2 * out_stride + oc] = onnx2mcu_out_s8(a2, m, n, round, q, full);
             out[3 * out_stride + oc] = onnx2mcu_out_s8(a3, m, n, round, q, full);
         } else {
+            const int32_t n = -sh, round = onnx2mcu_round(n);
             const int32_t acc[4] = {a0, a1, a2, a3};
             int32_t k;
             for (k = 0; k < valid; ++k) {
@@ -108,7 +112,7 @@ void onnx2mcu_gemm4_s8(const int32_t *wide, int32_t k4, const onnx2mcu_layer_dat
                        onnx2mcu_out_q q, int8_t *out, int32_t out_stride, int32_t valid)
 {
     const int full = q.act_min == -128 && q.act_max == 127;
-    if (valid == 4 && full && !q.zero_shift) {
+    if (valid == 4 && full) {
         gemm4(wide, k4, d, out_c, q, out, out_stride, 4, 1); /* the common case, its own straight-line copy */
     } else {
         gemm4(wide, k4, d, out_c, q, out, out_stride, valid, full);
