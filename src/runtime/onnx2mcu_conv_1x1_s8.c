@@ -37,8 +37,8 @@ static inline int32x4_t vector4(int32_t a, int32_t b, int32_t c, int32_t d)
 }
 
 /* TFLite requantization of four channels' accumulators (as onnx2mcu_gemm_s8.c), clamped. */
-static inline int32x4_t requant4(int32x4_t acc, const onnx2mcu_layer_data *d, int32_t oc, int32x4_t zp,
-                                 int32x4_t lo, int32x4_t hi)
+static inline int32x4_t requant4(int32x4_t acc, const onnx2mcu_layer_data *d, int32_t oc, int32_t zp, int32_t lo,
+                                 int32_t hi)
 {
     int32x4_t r = vqrdmulhq_s32(acc, vldrwq_s32(d->multiplier + oc));
     {
@@ -46,22 +46,25 @@ static inline int32x4_t requant4(int32x4_t acc, const onnx2mcu_layer_data *d, in
         r = vaddq_s32(r, vandq_s32(vshrq_n_s32(r, 31), vshrq_n_s32(shift, 31))); /* the sign term where n > 0 */
         r = vrshlq_s32(r, shift);
     }
-    return vminq_s32(vmaxq_s32(vaddq_s32(r, zp), lo), hi);
+    /* zero point and clamp from general registers: as vectors they were spilled (eight Q registers) */
+    return vminq_s32(vmaxq_s32(vaddq_n_s32(r, zp), vdupq_n_s32(lo)), vdupq_n_s32(hi));
 }
 
 /*
  * Eight input channels (the first pointwise layer of a width-0.25 MobileNet): one vector holds two
- * pixels, each output channel's 8 weights are gathered twice into one vector, and two predicated
- * VMLADAVA (lanes 0-7, lanes 8-15) give both pixels' sums. The pairs of pixels (an even count; the
- * caller does an odd last one), output channels a multiple of 4.
+ * pixels and each output channel's 8 weights are gathered twice into one vector. One VMLADAVA over
+ * the weights with lanes 8-15 cleared gives the first pixel's sum; one over all 16 lanes, started
+ * from 2 bias - that sum, gives the second pixel's (exact in int32). No predicated instruction: gcc
+ * set the predicate register before each one, which cost about half the loop.
+ * The pairs of pixels (an even count; the caller does an odd last one), output channels a multiple of 4.
  */
 static void conv_1x1_mve_c8(const onnx2mcu_conv_params *p, const onnx2mcu_layer_data *d,
                             const int8_t *input, int8_t *output, int backward)
 {
     const int32_t pixels = (p->output.h * p->output.w) & ~1, out_c = p->output.c;
     const uint8x16_t twice = vandq_u8(vidupq_n_u8(0, 1), vdupq_n_u8(7)); /* 0..7, 0..7 */
-    const mve_pred16_t first = 0x00ff, second = 0xff00;
-    const int32x4_t zp = vdupq_n_s32(p->output_zero_point), lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
+    const int8x16_t low = vreinterpretq_s8_u8(vpselq_u8(vdupq_n_u8(0xff), vdupq_n_u8(0), 0x00ff)); /* lanes 0-7 */
+    const int32_t zp = p->output_zero_point, lo = p->act_min, hi = p->act_max;
     int32_t j, oc;
     for (j = 0; j < pixels; j += 2) {
         const int32_t px = backward ? pixels - 2 - j : j;
@@ -72,10 +75,11 @@ static void conv_1x1_mve_c8(const onnx2mcu_conv_params *p, const onnx2mcu_layer_
             const int32_t *b = d->bias + oc;
             const int8x16_t w0 = vldrbq_gather_offset_s8(w, twice), w1 = vldrbq_gather_offset_s8(w + 8, twice);
             const int8x16_t w2 = vldrbq_gather_offset_s8(w + 16, twice), w3 = vldrbq_gather_offset_s8(w + 24, twice);
-            const int32x4_t a = vector4(vmladavaq_p_s8(b[0], x, w0, first), vmladavaq_p_s8(b[1], x, w1, first),
-                                        vmladavaq_p_s8(b[2], x, w2, first), vmladavaq_p_s8(b[3], x, w3, first));
-            const int32x4_t c = vector4(vmladavaq_p_s8(b[0], x, w0, second), vmladavaq_p_s8(b[1], x, w1, second),
-                                        vmladavaq_p_s8(b[2], x, w2, second), vmladavaq_p_s8(b[3], x, w3, second));
+            const int32_t f0 = vmladavaq_s8(b[0], x, vandq_s8(w0, low)), f1 = vmladavaq_s8(b[1], x, vandq_s8(w1, low));
+            const int32_t f2 = vmladavaq_s8(b[2], x, vandq_s8(w2, low)), f3 = vmladavaq_s8(b[3], x, vandq_s8(w3, low));
+            const int32x4_t a = vector4(f0, f1, f2, f3);
+            const int32x4_t c = vector4(vmladavaq_s8(2 * b[0] - f0, x, w0), vmladavaq_s8(2 * b[1] - f1, x, w1),
+                                        vmladavaq_s8(2 * b[2] - f2, x, w2), vmladavaq_s8(2 * b[3] - f3, x, w3));
             vstrbq_s32(out + oc, requant4(a, d, oc, zp, lo, hi));
             vstrbq_s32(out + out_c + oc, requant4(c, d, oc, zp, lo, hi));
         }
