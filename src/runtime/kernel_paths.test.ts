@@ -33,11 +33,12 @@ interface Block {
 }
 
 /** conv 3×3 (3 → c0, im2col) then depthwise 3×3 / pointwise pairs, global pool, fc: a MobileNet in miniature. */
-function pathsGraph(seed: number, h: number, w: number, c0: number, conv: { stride: number; pads: [number, number, number, number] }, blocks: Block[]): Graph {
+function pathsGraph(seed: number, h: number, w: number, c0: number, conv: { stride: number; pads: [number, number, number, number] }, blocks: Block[], activation = true): Graph {
   const r = rng(seed);
   const t = (shape: number[], s: number) => floatTensor(shape, Float32Array.from({ length: sizeOf(shape) }, () => s * (2 * r() - 1)));
   const b = new GraphBuilder('paths').input('input', [1, 3, h, w]);
-  const relu6 = { act_min: 0, act_max: 6 };
+  // without an activation every layer clamps to all of int8: the paths that requantize in assembly
+  const relu6 = activation ? { act_min: 0, act_max: 6 } : {};
   b.constant('w0', t([c0, 3, 3, 3], 0.5)).constant('b0', t([c0], 0.2));
   b.node('conv2d', ['input', 'w0', 'b0'], ['x0'], { strides: [conv.stride, conv.stride], pads: conv.pads, dilations: [1, 1], ...relu6 }, 'conv0');
   let x = 'x0';
@@ -69,7 +70,7 @@ function toFloat(px: Uint8Array, h: number, w: number): Tensor {
 type Cpu = 'cortex-m4' | 'cortex-m55' | 'cortex-m3' | 'cortex-m0plus';
 const ALL_CPUS: readonly Cpu[] = ['cortex-m4', 'cortex-m55', 'cortex-m3', 'cortex-m0plus'];
 
-const CASES: { name: string; graph: () => Graph; h: number; w: number; zeroShift?: boolean; cpus?: readonly Cpu[] }[] = [
+const CASES: { name: string; graph: () => Graph; h: number; w: number; zeroShift?: boolean; ties?: boolean; cpus?: readonly Cpu[] }[] = [
   {
     // Wide rows: the depthwise row ring (in place at stride 1, stride 2 with a partial last step),
     // channels multiples of 4, pixel counts not multiples of 4, odd K/4 in the pointwise product.
@@ -117,6 +118,22 @@ const CASES: { name: string; graph: () => Graph; h: number; w: number; zeroShift
       { pw: 6 },
     ]),
   },
+  {
+    // Rounding ties: no activation (the int8-wide clamp, so the assembly requantizations run) and
+    // layers rewritten so that about half of all outputs fall exactly halfway, negative ones
+    // included: TFLite rounds those away from zero, which the two-step shift of the DSP assembly
+    // must reproduce (with a real model's shifts of 6-12, ties are rare).
+    name: 'ties',
+    h: 12,
+    w: 12,
+    ties: true,
+    cpus: ['cortex-m4', 'cortex-m55'],
+    graph: () => pathsGraph(14, 12, 12, 8, { stride: 2, pads: [0, 0, 1, 1] }, [
+      { dw: { stride: 1, pads: [1, 1, 1, 1] }, pw: 16 },
+      { dw: { stride: 2, pads: [1, 1, 1, 1] }, pw: 32 },
+      { dw: { stride: 1, pads: [1, 1, 1, 1] }, pw: 12 },
+    ], false),
+  },
 ];
 
 const work = mkdtempSync(join(tmpdir(), 'onnx2mcu-kernel-paths-'));
@@ -136,6 +153,20 @@ describe.skipIf(skip !== null)('kernel paths on emulated Cortex-M: bit-exact wit
         inputScaling: 'x/127.5-1',
         calibrationInt8: pixels.map((px) => pixelsToInt8Nchw(px, cs.h, cs.w)),
       });
+      if (cs.ties) {
+        // weights in {-1, 0, 1}, small biases and every scale in [0.25, 0.5) as a right shift of 1: the
+        // sums stay small enough not to saturate, and the rounding shift ties whenever its input
+        // is odd, about half of all outputs
+        for (const l of model.layers) {
+          if (!hasWeights(l)) continue;
+          for (let i = 0; i < l.weights.length; i++) l.weights[i] = ((i * 7) % 3) - 1;
+          for (let o = 0; o < l.multiplier.length; o++) {
+            l.bias[o] = (o % 5) - 2;
+            l.multiplier[o] = (1 << 30) + o * 12345;
+            l.shift[o] = -1;
+          }
+        }
+      }
       if (cs.zeroShift) {
         for (const l of model.layers) {
           if (!hasWeights(l)) continue;
