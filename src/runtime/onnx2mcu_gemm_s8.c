@@ -232,15 +232,33 @@ ONNX2MCU_INLINE void column_short_mve(const int8_t *x, const int32_t k, const in
     const int32_t *b = d->bias, *multiplier = d->multiplier, *shift = d->shift;
     int32_t oc;
     for (oc = 0; oc < out_c; oc += 4, w += 4 * k) {
-        int32_t a0 = vmladavaq_s8(b[oc], xa, vldrbq_z_s8(w, p0));
-        int32_t a1 = vmladavaq_s8(b[oc + 1], xa, vldrbq_z_s8(w + k, p0));
-        int32_t a2 = vmladavaq_s8(b[oc + 2], xa, vldrbq_z_s8(w + 2 * k, p0));
-        int32_t a3 = vmladavaq_s8(b[oc + 3], xa, vldrbq_z_s8(w + 3 * k, p0));
+        int32_t a0, a1, a2, a3;
         int32x4_t acc;
-        a0 = vmladavaq_s8(a0, xb, vldrbq_z_s8(w + 16, p1));
-        a1 = vmladavaq_s8(a1, xb, vldrbq_z_s8(w + k + 16, p1));
-        a2 = vmladavaq_s8(a2, xb, vldrbq_z_s8(w + 2 * k + 16, p1));
-        a3 = vmladavaq_s8(a3, xb, vldrbq_z_s8(w + 3 * k + 16, p1));
+        if (oc + 4 < out_c) {
+            /*
+             * Whole vectors: past a row's k values they read the next row's first bytes, which
+             * meet the column's zero lanes (k .. 31). No predicated load: gcc sets the predicate
+             * before each one (three instructions a load). The last group stays predicated, as
+             * its last row would read past the weights.
+             */
+            a0 = vmladavaq_s8(b[oc], xa, vldrbq_s8(w));
+            a1 = vmladavaq_s8(b[oc + 1], xa, vldrbq_s8(w + k));
+            a2 = vmladavaq_s8(b[oc + 2], xa, vldrbq_s8(w + 2 * k));
+            a3 = vmladavaq_s8(b[oc + 3], xa, vldrbq_s8(w + 3 * k));
+            a0 = vmladavaq_s8(a0, xb, vldrbq_s8(w + 16));
+            a1 = vmladavaq_s8(a1, xb, vldrbq_s8(w + k + 16));
+            a2 = vmladavaq_s8(a2, xb, vldrbq_s8(w + 2 * k + 16));
+            a3 = vmladavaq_s8(a3, xb, vldrbq_s8(w + 3 * k + 16));
+        } else {
+            a0 = vmladavaq_s8(b[oc], xa, vldrbq_z_s8(w, p0));
+            a1 = vmladavaq_s8(b[oc + 1], xa, vldrbq_z_s8(w + k, p0));
+            a2 = vmladavaq_s8(b[oc + 2], xa, vldrbq_z_s8(w + 2 * k, p0));
+            a3 = vmladavaq_s8(b[oc + 3], xa, vldrbq_z_s8(w + 3 * k, p0));
+            a0 = vmladavaq_s8(a0, xb, vldrbq_z_s8(w + 16, p1));
+            a1 = vmladavaq_s8(a1, xb, vldrbq_z_s8(w + k + 16, p1));
+            a2 = vmladavaq_s8(a2, xb, vldrbq_z_s8(w + 2 * k + 16, p1));
+            a3 = vmladavaq_s8(a3, xb, vldrbq_z_s8(w + 3 * k + 16, p1));
+        }
         acc = vdupq_n_s32(a0);
         acc = vsetq_lane_s32(a1, acc, 1);
         acc = vsetq_lane_s32(a2, acc, 2);
