@@ -36,7 +36,6 @@ ONNX2MCU_INLINE void gemm4(const int32_t *wide, int32_t k4, const onnx2mcu_layer
 {
     const int32_t *wp = (const int32_t *)(const void *)d->weights;
     const int32_t *bias = d->bias, *multiplier = d->multiplier, *shift = d->shift;
-    const int32_t zp2 = 2 * q.zero_point + 1;
     int32_t oc;
     for (oc = 0; oc < out_c; ++oc) {
         const int32_t *xp = wide;
@@ -61,38 +60,7 @@ ONNX2MCU_INLINE void gemm4(const int32_t *wide, int32_t k4, const onnx2mcu_layer
                     : [end] "r"(end)
                     : "r4", "r5", "r6", "r7", "cc", "memory");
         }
-        if (valid == 4 && full && sh != 0) {
-            /*
-             * The four results requantized and stored, 7 instructions each. onnx2mcu_requant's
-             * rounding shift (x + 2^(n-1) - (x < 0)) >> n, n = -shift >= 1, is exactly
-             * ((x - (x < 0)) >> (n - 1) + 1) >> 1, with n - 1 = ~shift; the +1 rides on the zero point
-             * (zp2 = 2 zp + 1) and the last shift on SSAT's operand.
-             */
-            int8_t *o = out + oc;
-            const int32_t nm1 = ~sh;
-            int32_t t;
-            __asm__ volatile(
-#define ONNX2MCU_REQUANT_SSAT(a)                               \
-                "lsl    " a ", " a ", #1\n\t"                    \
-                "smmulr " a ", " a ", %[m]\n\t"                  \
-                "sub    " a ", " a ", " a ", lsr #31\n\t"        \
-                "asr    " a ", " a ", %[nm1]\n\t"                \
-                "add    " a ", " a ", %[zp2]\n\t"                \
-                "ssat   " a ", #8, " a ", asr #1\n\t"
-                ONNX2MCU_REQUANT_SSAT("%[a0]")
-                "strb   %[a0], [%[o]]\n\t"
-                ONNX2MCU_REQUANT_SSAT("%[a1]")
-                "strb   %[a1], [%[o], %[s]]\n\t"
-                ONNX2MCU_REQUANT_SSAT("%[a2]")
-                ONNX2MCU_REQUANT_SSAT("%[a3]")
-                "add    %[t], %[o], %[s], lsl #1\n\t" /* the third and fourth rows */
-                "strb   %[a2], [%[t]]\n\t"
-                "strb   %[a3], [%[t], %[s]]\n\t"
-#undef ONNX2MCU_REQUANT_SSAT
-                : [a0] "+&r"(a0), [a1] "+&r"(a1), [a2] "+&r"(a2), [a3] "+&r"(a3), [t] "=&r"(t)
-                : [m] "r"(m), [nm1] "r"(nm1), [zp2] "r"(zp2), [o] "r"(o), [s] "r"(out_stride)
-                : "memory");
-        } else if (valid == 4) {
+        if (valid == 4) {
             const int32_t n = -sh, round = onnx2mcu_round(n);
             out[oc] = onnx2mcu_out_s8(a0, m, n, round, q, full);
             out[out_stride + oc] = onnx2mcu_out_s8(a1, m, n, round, q, full);
@@ -108,12 +76,121 @@ ONNX2MCU_INLINE void gemm4(const int32_t *wide, int32_t k4, const onnx2mcu_layer
         }
     }
 }
+/*
+ * The common case (four columns, the int8-wide clamp) as one block of assembly over all output
+ * channels: the product loop takes every register but the job pointer, so the channel loop keeps
+ * its state in `job` (pointers advanced in place) instead of letting gcc spill and reload it around
+ * the loop (about 40 instructions per channel and block of four pixels; here about 20). A channel
+ * with shift 0 takes its own requantization (no rounding shift).
+ */
+typedef struct {
+    const int32_t *bias;       /* 0: advanced per channel */
+    const int32_t *multiplier; /* 4 */
+    const int32_t *shift;      /* 8 */
+    int8_t *out;               /* 12 */
+    int32_t out_stride;        /* 16 */
+    int32_t zp2;               /* 20: 2 zp + 1 */
+    const int32_t *wide;       /* 24 */
+    int32_t k4_bytes;          /* 28 */
+    int32_t channels;          /* 32: channels left */
+} gemm4_job;
+
+static void gemm4_full(const int32_t *wide, int32_t k4, const onnx2mcu_layer_data *d, int32_t out_c, onnx2mcu_out_q q,
+                       int8_t *out, int32_t out_stride)
+{
+    gemm4_job job;
+    const int32_t *wp = (const int32_t *)(const void *)d->weights;
+    const gemm4_job *pp = &job;
+    int32_t a0, a1, a2, a3, w, wl, end;
+    const int32_t *xp;
+    job.bias = d->bias;
+    job.multiplier = d->multiplier;
+    job.shift = d->shift;
+    job.out = out;
+    job.out_stride = out_stride;
+    job.zp2 = 2 * q.zero_point + 1;
+    job.wide = wide;
+    job.k4_bytes = 4 * k4;
+    job.channels = out_c;
+    if (out_c <= 0 || k4 <= 0) {
+        return;
+    }
+    __asm__ volatile(
+#define ONNX2MCU_REQUANT(a)                                    \
+        "lsl    " a ", " a ", #1\n\t"                            \
+        "smmulr " a ", " a ", r4\n\t"                            \
+        "sub    " a ", " a ", " a ", lsr #31\n\t"                \
+        "asr    " a ", " a ", r5\n\t"                            \
+        "add    " a ", " a ", r6\n\t"                            \
+        "ssat   " a ", #8, " a ", asr #1\n\t"
+#define ONNX2MCU_REQUANT0(a)                                   \
+        "lsl    " a ", " a ", #1\n\t"                            \
+        "smmulr " a ", " a ", r4\n\t"                            \
+        "add    " a ", " a ", r6\n\t"                            \
+        "ssat   " a ", #8, " a "\n\t"
+        "0:\n\t"
+        "ldr    %[xp], [%[pp], #24]\n\t"
+        "ldr    %[w], [%[pp], #0]\n\t"
+        "ldr    %[a0], [%[w]], #4\n\t"
+        "str    %[w], [%[pp], #0]\n\t"
+        "mov    %[a1], %[a0]\n\t"
+        "mov    %[a2], %[a0]\n\t"
+        "mov    %[a3], %[a0]\n\t"
+        "ldr    %[w], [%[pp], #28]\n\t"
+        "add    %[end], %[wp], %[w]\n\t"
+        "tst    %[w], #4\n\t"
+        "beq    1f\n\t"
+        ONNX2MCU_GEMM4_STEP
+        "cmp    %[wp], %[end]\n\t"
+        "beq    2f\n\t"
+        "1:\n\t"
+        ONNX2MCU_GEMM4_STEP ONNX2MCU_GEMM4_STEP
+        "cmp    %[wp], %[end]\n\t"
+        "bne    1b\n\t"
+        "2:\n\t"
+        "ldr    %[w], [%[pp], #4]\n\t"
+        "ldr    r4, [%[w]], #4\n\t"
+        "str    %[w], [%[pp], #4]\n\t"
+        "ldr    %[w], [%[pp], #8]\n\t"
+        "ldr    r5, [%[w]], #4\n\t"
+        "str    %[w], [%[pp], #8]\n\t"
+        "ldr    r6, [%[pp], #20]\n\t"
+        "ldr    r7, [%[pp], #12]\n\t"
+        "ldr    %[wl], [%[pp], #16]\n\t"
+        "cmp    r5, #0\n\t"
+        "beq    3f\n\t"
+        "mvn    r5, r5\n\t" /* n - 1 */
+        ONNX2MCU_REQUANT("%[a0]") ONNX2MCU_REQUANT("%[a1]") ONNX2MCU_REQUANT("%[a2]") ONNX2MCU_REQUANT("%[a3]")
+        "b      4f\n\t"
+        "3:\n\t"
+        "asr    r6, r6, #1\n\t" /* zp */
+        ONNX2MCU_REQUANT0("%[a0]") ONNX2MCU_REQUANT0("%[a1]") ONNX2MCU_REQUANT0("%[a2]") ONNX2MCU_REQUANT0("%[a3]")
+        "4:\n\t"
+        "strb   %[a0], [r7]\n\t"
+        "strb   %[a1], [r7, %[wl]]\n\t"
+        "add    %[w], r7, %[wl], lsl #1\n\t"
+        "strb   %[a2], [%[w]]\n\t"
+        "strb   %[a3], [%[w], %[wl]]\n\t"
+        "add    r7, r7, #1\n\t"
+        "str    r7, [%[pp], #12]\n\t"
+        "ldr    %[w], [%[pp], #32]\n\t"
+        "subs   %[w], %[w], #1\n\t"
+        "str    %[w], [%[pp], #32]\n\t"
+        "bne    0b\n\t"
+#undef ONNX2MCU_REQUANT
+#undef ONNX2MCU_REQUANT0
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [wp] "+&r"(wp), [xp] "=&r"(xp),
+          [w] "=&r"(w), [wl] "=&r"(wl), [end] "=&r"(end)
+        : [pp] "r"(pp)
+        : "r4", "r5", "r6", "r7", "cc", "memory");
+}
+
 void onnx2mcu_gemm4_s8(const int32_t *wide, int32_t k4, const onnx2mcu_layer_data *d, int32_t out_c,
                        onnx2mcu_out_q q, int8_t *out, int32_t out_stride, int32_t valid)
 {
     const int full = q.act_min == -128 && q.act_max == 127;
     if (valid == 4 && full) {
-        gemm4(wide, k4, d, out_c, q, out, out_stride, 4, 1); /* the common case, its own straight-line copy */
+        gemm4_full(wide, k4, d, out_c, q, out, out_stride);
     } else {
         gemm4(wide, k4, d, out_c, q, out, out_stride, valid, full);
     }
