@@ -229,11 +229,32 @@ ONNX2MCU_INLINE void step_dsp(const int8_t *r0, const int8_t *r1, const int8_t *
  * One output row of one channel, four outputs per step. A last step of 1 to 3 outputs stores its four
  * results into `spill` and copies its own out (one copy of the step's code, not two).
  */
+/*
+ * onnx2mcu_out_s8 for a right shift n >= 1 and the int8-wide clamp, in 6 instructions: the rounding
+ * shift in two steps, ((x - (x < 0)) >> (n - 1) + 2 zp + 1) >> 1, the last inside SSAT (exactly
+ * TFLite's; src/int8/arith.test.ts checks the identity).
+ */
+ONNX2MCU_INLINE int8_t out_s8_shifted(int32_t acc, int32_t multiplier, int32_t n_minus_1, int32_t zp2)
+{
+    int32_t x;
+    __asm__("lsl    %0, %1, #1\n\t"
+            "smmulr %0, %0, %2\n\t"
+            "sub    %0, %0, %0, lsr #31\n\t"
+            "asr    %0, %0, %3\n\t"
+            "add    %0, %0, %4\n\t"
+            "ssat   %0, #8, %0, asr #1"
+            : "=&r"(x)
+            : "r"(acc), "r"(multiplier), "r"(n_minus_1), "r"(zp2));
+    return (int8_t)x;
+}
+
 ONNX2MCU_INLINE void row_dsp(const int8_t *const rows[3], const channel_prep *q, onnx2mcu_out_q oq, int8_t *out,
                              int32_t step, int32_t out_w, const int stride, const int full)
 {
     const int8_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2];
     const int32_t m = q->multiplier, n = q->n, round = q->round;
+    const int shifted = full && n > 0;
+    const int32_t n_minus_1 = n - 1, zp2 = 2 * oq.zero_point + 1;
     int8_t spill[4];
     int32_t left, k;
     for (left = out_w; left > 0; left -= 4) {
@@ -241,10 +262,17 @@ ONNX2MCU_INLINE void row_dsp(const int8_t *const rows[3], const channel_prep *q,
         const int32_t at = left >= 4 ? step : 1;
         int32_t acc[4];
         step_dsp(r0, r1, r2, q, acc, stride);
-        dst[0] = onnx2mcu_out_s8(acc[0], m, n, round, oq, full);
-        dst[at] = onnx2mcu_out_s8(acc[1], m, n, round, oq, full);
-        dst[2 * at] = onnx2mcu_out_s8(acc[2], m, n, round, oq, full);
-        dst[3 * at] = onnx2mcu_out_s8(acc[3], m, n, round, oq, full);
+        if (shifted) {
+            dst[0] = out_s8_shifted(acc[0], m, n_minus_1, zp2);
+            dst[at] = out_s8_shifted(acc[1], m, n_minus_1, zp2);
+            dst[2 * at] = out_s8_shifted(acc[2], m, n_minus_1, zp2);
+            dst[3 * at] = out_s8_shifted(acc[3], m, n_minus_1, zp2);
+        } else {
+            dst[0] = onnx2mcu_out_s8(acc[0], m, n, round, oq, full);
+            dst[at] = onnx2mcu_out_s8(acc[1], m, n, round, oq, full);
+            dst[2 * at] = onnx2mcu_out_s8(acc[2], m, n, round, oq, full);
+            dst[3 * at] = onnx2mcu_out_s8(acc[3], m, n, round, oq, full);
+        }
         if (left < 4) {
             for (k = 0; k < left; ++k) {
                 out[k * step] = spill[k];
