@@ -28,11 +28,11 @@
 
 /*
  * The four widened columns times every output channel's weights (k4 words each, OHWI rows), plus
- * bias, requantized: out[k * out_stride + oc] for the first `valid` columns (4 unless the last block).
+ * bias, requantized in C: out[k * out_stride + oc] for the first `valid` columns. The general case
+ * (a last block of fewer than four pixels, or a narrower clamp); the common one is gemm4_full below.
  */
-ONNX2MCU_INLINE void gemm4(const int32_t *wide, int32_t k4, const onnx2mcu_layer_data *d,
-                                        int32_t out_c, onnx2mcu_out_q q, int8_t *out, int32_t out_stride,
-                                        int32_t valid, const int full)
+static void gemm4(const int32_t *wide, int32_t k4, const onnx2mcu_layer_data *d, int32_t out_c, onnx2mcu_out_q q,
+                  int8_t *out, int32_t out_stride, int32_t valid, const int full)
 {
     const int32_t *wp = (const int32_t *)(const void *)d->weights;
     const int32_t *bias = d->bias, *multiplier = d->multiplier, *shift = d->shift;
@@ -60,13 +60,7 @@ ONNX2MCU_INLINE void gemm4(const int32_t *wide, int32_t k4, const onnx2mcu_layer
                     : [end] "r"(end)
                     : "r4", "r5", "r6", "r7", "cc", "memory");
         }
-        if (valid == 4) {
-            const int32_t n = -sh, round = onnx2mcu_round(n);
-            out[oc] = onnx2mcu_out_s8(a0, m, n, round, q, full);
-            out[out_stride + oc] = onnx2mcu_out_s8(a1, m, n, round, q, full);
-            out[2 * out_stride + oc] = onnx2mcu_out_s8(a2, m, n, round, q, full);
-            out[3 * out_stride + oc] = onnx2mcu_out_s8(a3, m, n, round, q, full);
-        } else {
+        {
             const int32_t n = -sh, round = onnx2mcu_round(n);
             const int32_t acc[4] = {a0, a1, a2, a3};
             int32_t k;
