@@ -76,6 +76,16 @@ static void gather_column(const onnx2mcu_conv_params *p, const int8_t *input, in
     const int32_t last_x = base_x + (kw - 1) * p->dilation_w;
     int32_t ky, kx, c;
     int8_t *dst = col;
+    if (p->dilation_h == 1 && p->dilation_w == 1 && base_y >= 0 && base_y + p->kernel_h <= in_h && base_x >= 0 &&
+        last_x < in_w) {
+        /* the window inside the image (nearly every pixel): kernel_h contiguous runs, no checks per row */
+        const int32_t n = kw * in_c, row = in_w * in_c;
+        const int8_t *src = input + (base_y * in_w + base_x) * in_c;
+        for (ky = 0; ky < p->kernel_h; ++ky, src += row, dst += n) {
+            copy_bytes(dst, src, n);
+        }
+        return;
+    }
     for (ky = 0; ky < p->kernel_h; ++ky) {
         const int32_t iy = base_y + ky * p->dilation_h;
         if (iy < 0 || iy >= in_h) {
