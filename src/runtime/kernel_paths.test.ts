@@ -102,9 +102,9 @@ const CASES: { name: string; graph: () => Graph; h: number; w: number; zeroShift
     ]),
   },
   {
-    // The Helium products specialised by column length: K = 16, 32, 64 and 128 against word-aligned
-    // rows (columns16/32/64/128 in onnx2mcu_gemm_s8.c), run forward and, for the expanding layers the
-    // planner overlaps, backward; the depthwise pixel path on 5-wide rows; K = 20 and out_c = 6
+    // The Helium products specialised by column length: K = 16, 32, 64, 128 and 256 against
+    // word-aligned rows (columns16 .. columns256 in onnx2mcu_gemm_s8.c), run forward and, for the
+    // expanding layers the planner overlaps, backward; the depthwise pixel path on 5-wide rows; K = 20 and out_c = 6
     // through the general column.
     name: 'columns',
     h: 10,
@@ -114,6 +114,7 @@ const CASES: { name: string; graph: () => Graph; h: number; w: number; zeroShift
       { dw: { stride: 1, pads: [1, 1, 1, 1] }, pw: 32 },
       { dw: { stride: 2, pads: [1, 1, 1, 1] }, pw: 64 },
       { dw: { stride: 1, pads: [1, 1, 1, 1] }, pw: 128 },
+      { dw: { stride: 1, pads: [1, 1, 1, 1] }, pw: 256 },
       { dw: { stride: 1, pads: [1, 1, 1, 1] }, pw: 20 },
       { pw: 6 },
     ]),
