@@ -339,10 +339,12 @@ ONNX2MCU_INLINE void column_short_mve(const int8_t *x, const int32_t k, const in
 }
 
 /*
- * A column of K = 64 or 128 values against word-aligned contiguous rows: 16 values at a time, the
- * four rows read as words from one pointer (VLDRW reaches 508 bytes from its base register; the
- * byte loads only 127). The lane assembly and requantization are written out in each column
- * function: a shared helper cost 3 % (gcc allocated the parameter pointers worse).
+ * A column of K = 64, 128 or 256 values against word-aligned contiguous rows: 16 values at a time,
+ * rows 0 and 1 read as words from one pointer and rows 2 and 3 from a second (VLDRW reaches 508
+ * bytes from its base register; the byte loads only 127). The product loop is assembly, 10
+ * instructions per 16 values of four channels: VMLADAV accumulates into even-numbered registers
+ * only, and gcc's own loop spent 12. The lane assembly and requantization are written out in each
+ * column function: a shared helper cost 3 % (gcc allocated the parameter pointers worse).
  */
 ONNX2MCU_INLINE void column_long_mve(const int8_t *x, const int32_t K, const int8_t *w, const onnx2mcu_layer_data *d,
                                      int32_t out_c, onnx2mcu_out_q q, int8_t *out)
@@ -350,56 +352,12 @@ ONNX2MCU_INLINE void column_long_mve(const int8_t *x, const int32_t K, const int
     const int32_t *b = d->bias, *multiplier = d->multiplier, *shift = d->shift;
     int32_t oc;
     for (oc = 0; oc < out_c; oc += 4, w += 4 * K) {
-        /*
-         * The product loop in assembly, 10 instructions per 16 values of four channels: VMLADAV
-         * accumulates into even-numbered registers only, and gcc's own loop spent 12 (a register
-         * copy and an add for the rows it addressed from two pointers).
-         */
         register int32_t a0 __asm__("r0") = b[oc];
         register int32_t a1 __asm__("r2") = b[oc + 1];
         register int32_t a2 __asm__("r8") = b[oc + 2];
         register int32_t a3 __asm__("r10") = b[oc + 3];
         register int32_t n __asm__("lr") = K / 16;
-        const int8_t *xp = x, *wp = w;
-        int8x16_t xv, wv;
-        int32x4_t acc;
-        __asm__ volatile("dls         lr, lr\n\t"
-                         "1:\n\t"
-                         "vldrb.8     %q[xv], [%[xp]], #16\n\t"
-                         "vldrw.32    %q[wv], [%[wp], #%c[k1]]\n\t"
-                         "vmladava.s8 %[a1], %q[xv], %q[wv]\n\t"
-                         "vldrw.32    %q[wv], [%[wp], #%c[k2]]\n\t"
-                         "vmladava.s8 %[a2], %q[xv], %q[wv]\n\t"
-                         "vldrw.32    %q[wv], [%[wp], #%c[k3]]\n\t"
-                         "vmladava.s8 %[a3], %q[xv], %q[wv]\n\t"
-                         "vldrw.32    %q[wv], [%[wp]], #16\n\t"
-                         "vmladava.s8 %[a0], %q[xv], %q[wv]\n\t"
-                         "le          lr, 1b\n\t"
-                         : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [xp] "+r"(xp), [wp] "+r"(wp),
-                           [n] "+r"(n), [xv] "=&w"(xv), [wv] "=&w"(wv)
-                         : [k1] "i"(K), [k2] "i"(2 * K), [k3] "i"(3 * K)
-                         : "memory");
-        acc = vdupq_n_s32(a0);
-        acc = vsetq_lane_s32(a1, acc, 1);
-        acc = vsetq_lane_s32(a2, acc, 2);
-        acc = vsetq_lane_s32(a3, acc, 3);
-        vstrbq_s32(out + oc, requant4_mve(acc, vldrwq_s32(multiplier + oc), vldrwq_s32(shift + oc), q));
-    }
-}
-
-/* K = 256: as column_long_mve, rows 0 and 1 from one pointer and rows 2 and 3 from a second (512 on). */
-ONNX2MCU_INLINE void column_256_mve(const int8_t *x, const int32_t K, const int8_t *w, const onnx2mcu_layer_data *d,
-                                    int32_t out_c, onnx2mcu_out_q q, int8_t *out)
-{
-    const int32_t *b = d->bias, *multiplier = d->multiplier, *shift = d->shift;
-    int32_t oc;
-    for (oc = 0; oc < out_c; oc += 4, w += 4 * K) {
-        register int32_t a0 __asm__("r0") = b[oc];
-        register int32_t a1 __asm__("r2") = b[oc + 1];
-        register int32_t a2 __asm__("r8") = b[oc + 2];
-        register int32_t a3 __asm__("r10") = b[oc + 3];
-        register int32_t n __asm__("lr") = K / 16;
-        const int8_t *xp = x, *wp = w, *wq = w + 2 * K;
+        const int8_t *xp = x, *wp = w, *wq = w + 2 * K; /* rows 0, 1 and rows 2, 3 */
         int8x16_t xv, wv;
         int32x4_t acc;
         __asm__ volatile("dls         lr, lr\n\t"
@@ -450,7 +408,7 @@ ONNX2MCU_COLUMNS(columns16, column_fixed_mve, 16)
 ONNX2MCU_COLUMNS(columns32, column_fixed_mve, 32)
 ONNX2MCU_COLUMNS(columns64, column_long_mve, 64)
 ONNX2MCU_COLUMNS(columns128, column_long_mve, 128)
-ONNX2MCU_COLUMNS(columns256, column_256_mve, 256)
+ONNX2MCU_COLUMNS(columns256, column_long_mve, 256)
 #undef ONNX2MCU_COLUMNS
 
 static ONNX2MCU_COLUMNS_NOINLINE void columns_short(const int8_t *x, int32_t k, int32_t x_stride, int32_t columns,
