@@ -170,7 +170,6 @@ typedef struct {
     int32_t zero_point;
     int32_t act_min;
     int32_t act_max;
-    int32_t zero_shift; /* some channel has shift 0 (onnx2mcu_any_zero_shift): not for the assembly paths */
 } onnx2mcu_out_q;
 
 /* One requantized output: the clamp is one SSAT when the activation range is all of int8 (`full`). */

@@ -16,13 +16,12 @@
 #include "onnx2mcu_conv_s8.h"
 #include "onnx2mcu_gemm_s8.h"
 
-static onnx2mcu_out_q out_q(const onnx2mcu_conv_params *p, const onnx2mcu_layer_data *d)
+static onnx2mcu_out_q out_q(const onnx2mcu_conv_params *p)
 {
     onnx2mcu_out_q q;
     q.zero_point = p->output_zero_point;
     q.act_min = p->act_min;
     q.act_max = p->act_max;
-    q.zero_shift = onnx2mcu_any_zero_shift(d->shift, p->output.c);
     return q;
 }
 
@@ -91,7 +90,7 @@ static void conv_1x1_mve(const onnx2mcu_conv_params *p, const onnx2mcu_layer_dat
 {
     const int32_t pixels = p->output.h * p->output.w;
     const int32_t in_c = p->input.c, out_c = p->output.c;
-    const onnx2mcu_out_q q = out_q(p, d);
+    const onnx2mcu_out_q q = out_q(p);
     const int pairs = in_c == 8 && (out_c & 3) == 0;
     const int32_t paired = pairs ? pixels & ~1 : 0;
     if (backward) {
@@ -127,7 +126,7 @@ static void conv_1x1_dsp(const onnx2mcu_conv_params *p, const onnx2mcu_layer_dat
 {
     const int32_t pixels = p->output.h * p->output.w;
     const int32_t whole = pixels & ~3, tail = pixels & 3;
-    const onnx2mcu_out_q q = out_q(p, d);
+    const onnx2mcu_out_q q = out_q(p);
     int32_t px;
     if (!backward) {
         for (px = 0; px < whole; px += 4) {
@@ -231,7 +230,7 @@ ONNX2MCU_INLINE void conv_1x1_portable(const onnx2mcu_conv_params *p, const onnx
 {
     const int32_t pixels = p->output.h * p->output.w;
     const int32_t in_c = p->input.c, out_c = p->output.c;
-    const onnx2mcu_out_q q = out_q(p, d);
+    const onnx2mcu_out_q q = out_q(p);
     int32_t j, oc;
     for (j = 0; j < pixels; j += 2) {
         /* pairs from the start, or from the end when backward; an odd last pixel is computed twice in

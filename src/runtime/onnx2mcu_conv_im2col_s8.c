@@ -116,13 +116,12 @@ static void next_pixel(int32_t *oy, int32_t *ox, int32_t out_w)
     }
 }
 
-static onnx2mcu_out_q out_q(const onnx2mcu_conv_params *p, const onnx2mcu_layer_data *d)
+static onnx2mcu_out_q out_q(const onnx2mcu_conv_params *p)
 {
     onnx2mcu_out_q q;
     q.zero_point = p->output_zero_point;
     q.act_min = p->act_min;
     q.act_max = p->act_max;
-    q.zero_shift = onnx2mcu_any_zero_shift(d->shift, p->output.c);
     return q;
 }
 
@@ -135,7 +134,7 @@ static void conv_im2col_dsp(const onnx2mcu_conv_params *p, const onnx2mcu_layer_
     int8_t *const cols = scratch;
     int32_t *const wide = (int32_t *)(void *)(scratch + 4 * k4);
     onnx2mcu_layer_data padded = *d;
-    const onnx2mcu_out_q q = out_q(p, d);
+    const onnx2mcu_out_q q = out_q(p);
     int32_t px, j, oy = 0, ox = 0;
     memset(cols, 0, (size_t)(4 * k4)); /* the columns' zeros after K stay */
     if (k != k4) {
@@ -169,7 +168,7 @@ static void conv_im2col_mve(const onnx2mcu_conv_params *p, const onnx2mcu_layer_
 {
     const int32_t out_w = p->output.w, out_c = p->output.c, pixels = p->output.h * out_w;
     const int32_t k = window_k(p), k4 = round4(k);
-    const onnx2mcu_out_q q = out_q(p, d);
+    const onnx2mcu_out_q q = out_q(p);
     int32_t px, j, oy = 0, ox = 0;
     for (px = 0; px < pixels; px += 4) {
         const int32_t n = pixels - px < 4 ? pixels - px : 4;
@@ -210,7 +209,7 @@ static void conv_im2col_portable(const onnx2mcu_conv_params *p, const onnx2mcu_l
 {
     const int32_t out_w = p->output.w, out_c = p->output.c, pixels = p->output.h * out_w;
     const int32_t k = window_k(p), k4 = round4(k);
-    const onnx2mcu_out_q q = out_q(p, d);
+    const onnx2mcu_out_q q = out_q(p);
     int8_t *const col0 = scratch, *const col1 = scratch + k4;
     int32_t px, oc, oy = 0, ox = 0;
     for (px = 0; px < pixels; px += 2) {

@@ -461,7 +461,7 @@ ONNX2MCU_INLINE void pixel_channels(const int8_t *const tap[9], const onnx2mcu_l
                 : [tp] "r"(tp), [c] "r"(c), [ch] "r"(ch)
                 : "memory");
 #undef ONNX2MCU_TAP
-        if (full && !oq.zero_shift) {
+        if (full) {
             /*
              * onnx2mcu_requant in assembly, 9 instructions per output, for right shifts n >= 1:
              * TFLite's (x + 2^(n-1) - (x < 0)) >> n is exactly (((x - (x < 0)) >> (n - 1)) + 1) >> 1,
@@ -572,7 +572,6 @@ void onnx2mcu_dw_conv_3x3_s8(const onnx2mcu_dw_conv_params *p, const onnx2mcu_la
     oq.zero_point = c->output_zero_point;
     oq.act_min = c->act_min;
     oq.act_max = c->act_max;
-    oq.zero_shift = onnx2mcu_any_zero_shift(d->shift, ch);
 #if ONNX2MCU_DSP || ONNX2MCU_MVE
     if (use_pixel_path(c)) {
         onnx2mcu_dw_conv_3x3_pixels_s8(p, d, input, output, scratch); /* one copy of the pixel path */
@@ -626,8 +625,12 @@ void onnx2mcu_dw_conv_3x3_pixels_s8(const onnx2mcu_dw_conv_params *p, const onnx
     oq.zero_point = c->output_zero_point;
     oq.act_min = c->act_min;
     oq.act_max = c->act_max;
-    oq.zero_shift = onnx2mcu_any_zero_shift(d->shift, c->input.c);
-    if (c->act_min == -128 && c->act_max == 127) {
+    /*
+     * `full` (the int8-wide clamp) also selects the DSP path's assembly requantization, which needs
+     * every channel to shift right; a layer with a shift-0 channel takes the C one (clamping to the
+     * same range).
+     */
+    if (c->act_min == -128 && c->act_max == 127 && !onnx2mcu_any_zero_shift(d->shift, c->input.c)) {
         dw_pixels(c, d, input, output, scratch, oq, 1);
     } else {
         dw_pixels(c, d, input, output, scratch, oq, 0);
