@@ -20,6 +20,7 @@ import { writeSyntheticImages } from '../generate/images.js';
 import { encodeNpy } from '../images/npy.js';
 import { exportOnnx, exportOnnxWithExternalData } from '../onnx/export.js';
 import { availableCompilers, STRICT_FLAGS } from '../verify/compile.js';
+import { compileObjectSync } from '../util/object_cache.js';
 import { runCli } from './app.js';
 
 const RUNS = Number(process.env.ONNX2MCU_PROPERTY_RUNS ?? 0);
@@ -100,7 +101,8 @@ function compileStrict(dir: string): void {
   const compiler = availableCompilers()[0];
   if (!compiler) return;
   const sources = readdirSync(dir).filter((f) => f.endsWith('.c')).map((f) => join(dir, f));
-  execFileSync(compiler, [...STRICT_FLAGS, '-c', `-I${dir}`, ...sources], { cwd: mkdtempSync(join(tmp, 'obj-')), stdio: ['ignore', 'pipe', 'pipe'] });
+  const objDir = mkdtempSync(join(tmp, 'obj-'));
+  sources.forEach((source, i) => compileObjectSync({ compiler, flags: [...STRICT_FLAGS, `-I${dir}`], source, object: join(objDir, `${i}.o`) }));
 }
 
 /** sha256 of every file under `paths` (for "nothing was lost or changed"). */

@@ -17,6 +17,7 @@ import { availableCompilers, compileC, quickMode, STRICT_FLAGS } from '../verify
 import { emitModel as emitArtifacts, handMadeModel, writeFiles } from './testing.js';
 import { hasWeights, weightedLayer } from '../int8/types.js';
 import { PROJECT_ROOT } from '../util/shared.js';
+import { compileObjectSync } from '../util/object_cache.js';
 import { buildDriver, reconstructModel, verifyArtifacts } from '../verify/verify.js';
 
 const compilers = availableCompilers();
@@ -178,7 +179,7 @@ describe.skipIf(compilers.length === 0)('generated C vs runInt8', () => {
     const sources = Object.keys(manifest.files).filter((f: string) => f.endsWith('.c')).map((f: string) => join(dir, f));
     for (const cc of compilers) {
       for (const src of sources) {
-        execFileSync(cc, [...STRICT_FLAGS, '-Wconversion', '-Wshadow', '-Wcast-qual', '-Wstrict-prototypes', '-Wmissing-prototypes', '-Os', `-I${dir}`, '-c', src, '-o', join(work, 'x.o')]);
+        compileObjectSync({ compiler: cc, flags: [...STRICT_FLAGS, '-Wconversion', '-Wshadow', '-Wcast-qual', '-Wstrict-prototypes', '-Wmissing-prototypes', '-Os', `-I${dir}`], source: src, object: join(work, 'x.o') });
       }
     }
   });

@@ -5,7 +5,7 @@
  */
 import { runInt8 } from './interpret_int8.js';
 import type { QuantizedModel } from '../int8/types.js';
-import { RequestWorker, resolveThreads } from './workers.js';
+import { autoThreads, RequestWorker, resolveThreads } from './workers.js';
 
 type Int8Worker = RequestWorker<{ input: Int8Array }, { ok: boolean; raw?: Int8Array }>;
 
@@ -37,13 +37,28 @@ export class Int8WorkerPool {
   }
 }
 
-/** runInt8(model, x).raw for every input, on worker threads (default one per core, up to 4, ≥ 8 inputs each); in input order. */
+/**
+ * runInt8(model, x).raw for every input, in input order. On worker threads when `threads` says so;
+ * with 'auto' (the default) the first input is run here and timed, and workers start only when the
+ * rest is worth their start-up (autoThreads: one per core, up to 4, ≥ 8 inputs and ≥ 2 s each).
+ */
 export async function runInt8Raw(model: QuantizedModel, inputs: readonly Int8Array[], threads?: number | 'auto', onEach?: () => void): Promise<Int8Array[]> {
-  const n = Math.min(resolveThreads(threads, inputs.length), inputs.length);
-  if (n <= 1) return inputs.map((x) => { const raw = runInt8(model, x).raw; onEach?.(); return raw; });
+  const here = (x: Int8Array) => { const raw = runInt8(model, x).raw; onEach?.(); return raw; };
+  const head: Int8Array[] = [];
+  let n: number;
+  if (threads === undefined || threads === 'auto') {
+    if (inputs.length === 0) return [];
+    const t0 = performance.now();
+    head.push(here(inputs[0]));
+    n = Math.min(autoThreads(inputs.length - 1, performance.now() - t0), inputs.length - 1);
+  } else {
+    n = Math.min(resolveThreads(threads, inputs.length), inputs.length);
+  }
+  const rest = inputs.slice(head.length);
+  if (n <= 1) return [...head, ...rest.map(here)];
   const pool = new Int8WorkerPool(model, n);
   try {
-    return await Promise.all(inputs.map((x) => pool.run(x).then((raw) => { onEach?.(); return raw; })));
+    return [...head, ...(await Promise.all(rest.map((x) => pool.run(x).then((raw) => { onEach?.(); return raw; }))))];
   } finally {
     await pool.close();
   }

@@ -8,12 +8,21 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../util/errors.js';
 
-/** Fewer work items than this per worker are not worth a thread's start-up (≈ 0.3 s). */
+/** Fewer work items than this per worker are not worth a thread's start-up. */
 const MIN_ITEMS_PER_WORKER = 8;
+/**
+ * Work (ms) a worker must get to pay for its start-up: a worker loads every module through tsx,
+ * about a second on this project's 2-core reference machine.
+ */
+const MIN_MS_PER_WORKER = 2000;
 
-/** The worker count `threads: 'auto'` picks: one per core, at most 4, and enough items for each. */
-export function autoThreads(items: number): number {
-  return Math.max(1, Math.min(availableParallelism(), 4, Math.floor(items / MIN_ITEMS_PER_WORKER)));
+/**
+ * The worker count `threads: 'auto'` picks: one per core, at most 4, and enough items for each
+ * (and, when the cost of one item is known, enough milliseconds of work for each).
+ */
+export function autoThreads(items: number, itemMs?: number): number {
+  const byWork = itemMs === undefined ? Infinity : Math.floor((items * itemMs) / MIN_MS_PER_WORKER);
+  return Math.max(1, Math.min(availableParallelism(), 4, Math.floor(items / MIN_ITEMS_PER_WORKER), byWork));
 }
 
 /** A thread count from an option: 'auto' / undefined → autoThreads(items); otherwise a positive integer. */

@@ -38,7 +38,7 @@ function pathsGraph(seed: number, h: number, w: number, c0: number, conv: { stri
   const t = (shape: number[], s: number) => floatTensor(shape, Float32Array.from({ length: sizeOf(shape) }, () => s * (2 * r() - 1)));
   const b = new GraphBuilder('paths').input('input', [1, 3, h, w]);
   // without an activation every layer clamps to all of int8: the paths that requantize in assembly
-  const relu6 = activation ? { act_min: 0, act_max: 6 } : {};
+  const relu6: Record<string, number> = activation ? { act_min: 0, act_max: 6 } : {};
   b.constant('w0', t([c0, 3, 3, 3], 0.5)).constant('b0', t([c0], 0.2));
   b.node('conv2d', ['input', 'w0', 'b0'], ['x0'], { strides: [conv.stride, conv.stride], pads: conv.pads, dilations: [1, 1], ...relu6 }, 'conv0');
   let x = 'x0';

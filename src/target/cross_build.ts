@@ -3,13 +3,14 @@
  * board's CPU flags and the common strict flags (boards.ts), plus -fstack-usage and
  * -fcallgraph-info=su (gcc writes <object>.su / <object>.ci beside each object; they feed
  * stack_usage.ts and change no code); linked with the board's linker script, --gc-sections and a
- * link map (link_map.ts).
+ * link map (link_map.ts). Objects come from the object cache when an identical compile was done.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { BOARDS_DIR, COMMON_CFLAGS, LINK_FLAGS, type Board } from './boards.js';
 import { parallel, runAsync } from './tools.js';
+import { compileObject } from '../util/object_cache.js';
 
 export interface CompileJob {
   readonly source: string;
@@ -28,11 +29,12 @@ export function cflags(board: Board, strict = true): string[] {
 
 export async function compileAll(board: Board, jobs: readonly CompileJob[]): Promise<string[]> {
   return parallel(jobs.map((j) => async () => {
-    mkdirSync(join(j.object, '..'), { recursive: true });
-    await runAsync('arm-none-eabi-gcc', [
-      ...cflags(board, j.strict ?? true), ...board.defines, '-fstack-usage', '-fcallgraph-info=su',
-      ...(j.includes ?? []).map((d) => `-I${d}`), ...(j.extra ?? []), '-c', j.source, '-o', j.object,
-    ], `arm-none-eabi-gcc ${board.cpu} ${basename(j.source)}`);
+    const flags = [...cflags(board, j.strict ?? true), ...board.defines, '-fstack-usage', '-fcallgraph-info=su', ...(j.includes ?? []).map((d) => `-I${d}`), ...(j.extra ?? [])];
+    // through the object cache: the same runtime kernels are built for every model and core
+    await compileObject(
+      { compiler: 'arm-none-eabi-gcc', flags, source: j.source, object: j.object, sideOutputs: ['.su', '.ci'] },
+      (cmd, args) => runAsync(cmd, args, `arm-none-eabi-gcc ${board.cpu} ${basename(j.source)}`),
+    );
     return j.object;
   }));
 }

@@ -3,6 +3,9 @@
  * (-std=c99 -Wall -Wextra -Werror -pedantic), optionally under AddressSanitizer + UBSan.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { compileObjectSync } from '../util/object_cache.js';
 
 export { RUNTIME_DIR, runtimeSources } from '../runtime/runtime_files.js';
 
@@ -34,22 +37,33 @@ export interface CompileOptions {
   optimize?: string;
 }
 
-/** Compiles and links `sources` into the executable `out`; throws with the compiler's stderr. */
+/**
+ * Compiles each of `sources` to an object (through the object cache: the runtime kernels are the
+ * same in every generated runner) and links them into the executable `out`; throws with the
+ * compiler's stderr.
+ */
 export function compileC(opts: CompileOptions): string {
-  const args = [
+  const flags = [
     ...STRICT_FLAGS,
     opts.optimize ?? '-O2',
     ...(opts.sanitize ? SANITIZE_FLAGS : []),
     ...(opts.includeDirs ?? []).map((d) => `-I${d}`),
-    ...opts.sources,
-    '-o',
-    opts.out,
   ];
+  const objDir = mkdtempSync(`${opts.out}.objs-`);
   try {
-    execFileSync(opts.compiler, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (e) {
-    const err = e as { stderr?: Buffer };
-    throw new Error(`${opts.compiler} failed: ${err.stderr?.toString() ?? String(e)}`);
+    const objects = opts.sources.map((source, i) => {
+      const object = join(objDir, `${i}_${basename(source).replace(/\.c$/, '')}.o`);
+      compileObjectSync({ compiler: opts.compiler, flags, source, object }); // throws "<compiler> failed: <stderr>"
+      return object;
+    });
+    try {
+      execFileSync(opts.compiler, [opts.optimize ?? '-O2', ...(opts.sanitize ? SANITIZE_FLAGS : []), ...objects, '-o', opts.out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      const err = e as { stderr?: Buffer };
+      throw new Error(`${opts.compiler} failed: ${err.stderr?.toString() ?? String(e)}`);
+    }
+  } finally {
+    rmSync(objDir, { recursive: true, force: true });
   }
   return opts.out;
 }

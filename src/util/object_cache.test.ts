@@ -1,0 +1,93 @@
+/**
+ * The object cache gives the object a fresh compile would give, and only then: a copy of a
+ * source in another folder hits, a changed header or flag misses, a failed compile is failed every
+ * time, and the .su side output names the new source path.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { compileObject, compileObjectSync, type ObjectJob } from './object_cache.js';
+
+const haveGcc = spawnSync('gcc', ['--version'], { stdio: 'ignore' }).status === 0;
+if (!haveGcc) console.warn('[skip] object cache test: gcc not on PATH');
+
+const work = mkdtempSync(join(tmpdir(), 'onnx2mcu-objcache-test-'));
+const cache = join(work, 'cache');
+const saved = process.env.ONNX2MCU_OBJECT_CACHE;
+afterAll(() => {
+  if (saved === undefined) delete process.env.ONNX2MCU_OBJECT_CACHE;
+  else process.env.ONNX2MCU_OBJECT_CACHE = saved;
+  rmSync(work, { recursive: true, force: true });
+});
+
+function project(name: string, scale: string): string {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'k.h'), `#define SCALE ${scale}\n`);
+  writeFileSync(join(dir, 'k.c'), '#include "k.h"\nint k(int x) { return x * SCALE; }\n');
+  return dir;
+}
+
+const entries = () => readdirSync(cache).filter((f) => !f.endsWith('.tmp')).length;
+const job = (dir: string, flags: string[] = ['-O2']): ObjectJob => ({ compiler: 'gcc', flags: [...flags, `-I${dir}`], source: join(dir, 'k.c'), object: join(dir, 'k.o'), sideOutputs: flags.includes('-fstack-usage') ? ['.su'] : [] });
+const fresh = (j: ObjectJob) => {
+  const out = `${j.object}.fresh`;
+  expect(spawnSync(j.compiler, [...j.flags, '-c', j.source, '-o', out]).status).toBe(0);
+  return readFileSync(out);
+};
+
+describe.skipIf(!haveGcc)('object cache', () => {
+  beforeEach(() => {
+    rmSync(cache, { recursive: true, force: true });
+    process.env.ONNX2MCU_OBJECT_CACHE = cache;
+  });
+
+  it('reuses an object for the same source in another folder, and the object equals a fresh compile', async () => {
+    const a = job(project('a', '3'));
+    const b = job(project('b', '3'));
+    compileObjectSync(a);
+    expect(entries()).toBe(1);
+    await compileObject(b);
+    expect(entries()).toBe(1);
+    expect(readFileSync(b.object)).toEqual(fresh(b));
+  });
+
+  it('misses when an included header or a flag changes', () => {
+    compileObjectSync(job(project('c', '3')));
+    const d = job(project('d', '5'));
+    compileObjectSync(d);
+    expect(entries()).toBe(2);
+    expect(readFileSync(d.object)).toEqual(fresh(d));
+    compileObjectSync(job(project('e', '5'), ['-O1']));
+    expect(entries()).toBe(3);
+  });
+
+  it('stores no failed compile: a warning under -Werror fails again on the second try', () => {
+    const dir = project('f', '3');
+    writeFileSync(join(dir, 'k.c'), 'int k(int x) { int unused; return x; }\n');
+    const j = job(dir, ['-O2', '-Wall', '-Werror']);
+    expect(() => compileObjectSync(j)).toThrow(/gcc failed: .*unused/s);
+    expect(() => compileObjectSync(j)).toThrow(/gcc failed: .*unused/s);
+    expect(entries()).toBe(0);
+  });
+
+  it('restores -fstack-usage output naming the new source path', () => {
+    compileObjectSync(job(project('g', '3'), ['-O2', '-fstack-usage']));
+    const h = job(project('h', '3'), ['-O2', '-fstack-usage']);
+    compileObjectSync(h);
+    expect(entries()).toBe(1);
+    const su = readFileSync(join(work, 'h', 'k.su'), 'utf8');
+    expect(su).toContain(`${h.source}:2:5:k`);
+    expect(su).not.toContain(join(work, 'g'));
+  });
+
+  it('ONNX2MCU_OBJECT_CACHE=off compiles without storing', () => {
+    process.env.ONNX2MCU_OBJECT_CACHE = 'off';
+    const j = job(project('i', '3'));
+    compileObjectSync(j);
+    expect(readFileSync(j.object)).toEqual(fresh(j));
+    expect(() => readdirSync(cache)).toThrow();
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * A compiled-object cache for the C the tests and benchmarks build over and over: every generated
+ * runner carries the same runtime kernels, and the test suite compiles them for dozens of small
+ * models, two host compilers and five Cortex-M cores. An object is reused when the compiler (its
+ * path and `--version`), the flags and the *preprocessed* source are the same, so an edit to any
+ * header or macro is a miss, as in ccache's preprocessor mode. The folder a source sits in is
+ * blanked in the preprocessor's line markers only (not in the code, so `__FILE__` still tells
+ * builds apart), which lets the same kernel copied into two output folders share one object.
+ *
+ * Failed compiles are never stored (warnings under -Werror are failures, so they are seen every
+ * time). Side outputs that name the source (gcc's .su / .ci from -fstack-usage and
+ * -fcallgraph-info) are stored with the source path blanked and restored with the new one.
+ *
+ * Where: `$ONNX2MCU_OBJECT_CACHE`, else `<tmpdir>/onnx2mcu-objects-<uid>`; `ONNX2MCU_OBJECT_CACHE=off`
+ * compiles everything. Entries unused for 7 days are removed once per process.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+export interface ObjectJob {
+  readonly compiler: string;
+  /** Every flag but `-c SOURCE -o OBJECT` (include dirs, defines, -O, -W…). */
+  readonly flags: readonly string[];
+  readonly source: string;
+  readonly object: string;
+  /** Files the compiler writes beside the object, by extension replacing `.o` (e.g. '.su', '.ci'). */
+  readonly sideOutputs?: readonly string[];
+}
+
+/** Runs a tool and returns its stdout, throwing (with stderr) when it fails. */
+export type Runner = (cmd: string, args: readonly string[]) => Promise<string>;
+
+const MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+const SOURCE_MARK = '\u0000SOURCE\u0000';
+const DIR_MARK = '\u0000DIR\u0000';
+
+function cacheDir(): string | undefined {
+  const env = process.env.ONNX2MCU_OBJECT_CACHE;
+  if (env === 'off' || env === '0') return undefined;
+  return env && env.length > 0 ? env : join(tmpdir(), `onnx2mcu-objects-${userInfo().uid}`);
+}
+
+let pruned = false;
+function prepare(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  if (pruned) return;
+  pruned = true;
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    try {
+      if (now - statSync(join(dir, name)).mtimeMs > MAX_AGE_MS) rmSync(join(dir, name), { recursive: true, force: true });
+    } catch {
+      // another process pruned it first
+    }
+  }
+}
+
+const versions = new Map<string, string>();
+function compilerIdentity(compiler: string): string {
+  let v = versions.get(compiler);
+  if (v === undefined) {
+    try {
+      v = execFileSync(compiler, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      v = '?';
+    }
+    versions.set(compiler, v);
+  }
+  return `${compiler}\n${v}`;
+}
+
+function sideOutputPath(object: string, ext: string): string {
+  return object.replace(/\.o$/, '') + ext;
+}
+
+/** The cache key: compiler, flags and the preprocessed text with the source's folder blanked in line markers. */
+function keyOf(job: ObjectJob, preprocessed: string): string {
+  const dir = dirname(resolve(job.source));
+  const markers = preprocessed.split('\n').map((line) => (line.startsWith('# ') ? line.split(dir).join(DIR_MARK) : line)).join('\n');
+  return createHash('sha256')
+    .update(compilerIdentity(job.compiler)).update('\u0000')
+    .update(JSON.stringify(job.flags.map((f) => f.split(dir).join(DIR_MARK)))).update('\u0000')
+    .update(JSON.stringify(job.sideOutputs ?? [])).update('\u0000')
+    .update(markers)
+    .digest('hex');
+}
+
+function preprocessArgs(job: ObjectJob): string[] {
+  return [...job.flags.filter((f) => f !== '-fstack-usage' && !f.startsWith('-fcallgraph-info')), '-E', job.source];
+}
+
+function compileArgs(job: ObjectJob): string[] {
+  return [...job.flags, '-c', job.source, '-o', job.object];
+}
+
+function restore(entry: string, job: ObjectJob): boolean {
+  if (!existsSync(join(entry, 'object.o'))) return false;
+  copyFileSync(join(entry, 'object.o'), job.object);
+  for (const ext of job.sideOutputs ?? []) {
+    const text = readFileSync(join(entry, `side${ext}`), 'utf8');
+    writeFileSync(sideOutputPath(job.object, ext), text.split(SOURCE_MARK).join(job.source));
+  }
+  const now = new Date();
+  utimesSync(entry, now, now);
+  return true;
+}
+
+function store(entry: string, job: ObjectJob): void {
+  const tmp = `${entry}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  mkdirSync(tmp, { recursive: true });
+  copyFileSync(job.object, join(tmp, 'object.o'));
+  for (const ext of job.sideOutputs ?? []) {
+    const text = readFileSync(sideOutputPath(job.object, ext), 'utf8');
+    writeFileSync(join(tmp, `side${ext}`), text.split(job.source).join(SOURCE_MARK));
+  }
+  try {
+    renameSync(tmp, entry);
+  } catch {
+    // another process stored the same object first: theirs is identical
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function syncRunner(cmd: string, args: readonly string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
+  } catch (e) {
+    const err = e as { stderr?: Buffer | string };
+    throw new Error(`${cmd} failed: ${err.stderr?.toString() ?? String(e)}`);
+  }
+}
+
+/** Compiles one source to an object (or copies the cached object of an identical compile). */
+export function compileObjectSync(job: ObjectJob): void {
+  mkdirSync(dirname(job.object), { recursive: true });
+  const dir = cacheDir();
+  if (dir === undefined) {
+    syncRunner(job.compiler, compileArgs(job));
+    return;
+  }
+  prepare(dir);
+  const entry = join(dir, keyOf(job, syncRunner(job.compiler, preprocessArgs(job))));
+  if (restore(entry, job)) return;
+  syncRunner(job.compiler, compileArgs(job));
+  store(entry, job);
+}
+
+export const defaultRunner: Runner = (cmd, args) =>
+  new Promise((resolvePromise, reject) => {
+    execFile(cmd, [...args], { encoding: 'utf8', maxBuffer: 1 << 30 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${cmd} failed: ${stderr || err.message}`));
+      else resolvePromise(stdout);
+    });
+  });
+
+/** As compileObjectSync, with the caller's way of running tools (their error messages, their parallelism). */
+export async function compileObject(job: ObjectJob, run: Runner = defaultRunner): Promise<void> {
+  mkdirSync(dirname(job.object), { recursive: true });
+  const dir = cacheDir();
+  if (dir === undefined) {
+    await run(job.compiler, compileArgs(job));
+    return;
+  }
+  prepare(dir);
+  const entry = join(dir, keyOf(job, await run(job.compiler, preprocessArgs(job))));
+  if (restore(entry, job)) return;
+  await run(job.compiler, compileArgs(job));
+  store(entry, job);
+}
