@@ -4,28 +4,20 @@
  * issue's objects (one per core), bit-exact, per-layer counts that sum to the total, sizes present.
  * Bad options are usage errors (exit 2), a folder that is not a conversion one line (exit 1).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../util/shared.js';
 import { TARGET_TOOLS } from '../target/run_target.js';
 import { announceSkip, missingShared, missingTools } from '../target/testing.js';
+import { cliChild } from './cli_testing.js';
 
-const BIN = join(PROJECT_ROOT, 'bin', 'onnx2mcu.js');
 const tmp = mkdtempSync(join(tmpdir(), 'onnx2mcu-bench-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const skip = missingTools(TARGET_TOOLS) ?? missingShared();
 announceSkip('onnx2mcu bench (CLI)', skip);
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: tmp, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]) => cliChild(tmp, ...args);
 
 interface Instructions { total: number; layers: { name: string; op: string; instructions: number }[] }
 interface Side { bitExact: boolean; instructions: Instructions; codeBytes: number; flashBytes: number; arenaBytes: number; stackBytes: number }

@@ -1,8 +1,9 @@
 /**
- * The CLI as users run it: `node bin/onnx2mcu.js ...` in a child process — exit codes, one-line
- * errors, the JSON formats of inspect and run, and .npy inputs fed exactly like images.
+ * The CLI as users run it — exit codes, one-line errors, the JSON formats of inspect and run, and
+ * .npy inputs fed exactly like images. Exit codes 0, 1 and 2 and a dump are checked through
+ * `node bin/onnx2mcu.js` in a child process; the other cases call runCli in this process (all
+ * that bin/onnx2mcu.js does), which spares each a second of Node and module start-up.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,39 +17,17 @@ import { generateMobileNetV1 } from '../generate/mobilenet.js';
 import { loadImageTensor } from '../images/load.js';
 import { writeNpy } from '../images/npy.js';
 import { floatTensor } from '../ir/tensor.js';
-import { HAVE_SHARED, PROJECT_ROOT, sharedModel, sharedPath, skipMessage } from '../util/shared.js';
+import { HAVE_SHARED, sharedModel, sharedPath, skipMessage } from '../util/shared.js';
 import { availableCompilers } from '../verify/compile.js';
-import { runCli } from './app.js';
+import { cliChild, cliInProcess as cliInProcessIn, type CliResult } from './cli_testing.js';
 
 const { onnx } = pkg;
-const BIN = join(PROJECT_ROOT, 'bin', 'onnx2mcu.js');
 const tmp = mkdtempSync(join(tmpdir(), 'onnx2mcu-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Result { code: number; stdout: string; stderr: string }
-
-function cli(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: tmp, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** The same CLI in this process (bin/onnx2mcu.js only calls runCli): quicker for the many error cases. */
-async function cliInProcess(...args: string[]): Promise<Result> {
-  let stdout = '';
-  let stderr = '';
-  const cwd = process.cwd();
-  process.chdir(tmp);
-  try {
-    const code = await runCli(args, { out: (t) => { stdout += t; }, err: (t) => { stderr += t; } });
-    return { code, stdout, stderr };
-  } finally {
-    process.chdir(cwd);
-  }
-}
+type Result = CliResult;
+const cli = (...args: string[]) => cliChild(tmp, ...args);
+const cliInProcess = (...args: string[]) => cliInProcessIn(tmp, ...args);
 
 /** A failure is exactly one line `onnx2mcu: <message>` on stderr, nothing on stdout, no stack. */
 function expectOneLineError(r: Result, code: number, pattern: RegExp): void {
@@ -98,14 +77,14 @@ describe('usage errors exit 2 with one line', () => {
 });
 
 describe('bad model files exit 1 with one line naming the file', () => {
-  it('empty, not protobuf, truncated', async () => {
+  it('empty (child process), not protobuf, truncated', async () => {
     writeFileSync(join(tmp, 'empty.onnx'), '');
     expectOneLineError(await cli('inspect', 'empty.onnx'), 1, /empty\.onnx: empty file/);
     writeFileSync(join(tmp, 'text.onnx'), 'this is not a protobuf at all, just some text\n');
-    expectOneLineError(await cli('inspect', 'text.onnx'), 1, /text\.onnx: not an ONNX model/);
+    expectOneLineError(await cliInProcess('inspect', 'text.onnx'), 1, /text\.onnx: not an ONNX model/);
     const full = readFileSync(MODEL);
     writeFileSync(join(tmp, 'cut.onnx'), full.subarray(0, Math.floor(full.length / 2)));
-    expectOneLineError(await cli('inspect', 'cut.onnx'), 1, /cut\.onnx: truncated/);
+    expectOneLineError(await cliInProcess('inspect', 'cut.onnx'), 1, /cut\.onnx: truncated/);
     expectOneLineError(await cliInProcess('inspect', 'missing.onnx'), 1, /missing\.onnx: cannot read/);
     expectOneLineError(await cliInProcess('run', 'missing.onnx', IMAGE), 1, /missing\.onnx: cannot read/);
   });
@@ -127,13 +106,13 @@ describe('bad model files exit 1 with one line naming the file', () => {
       },
     });
     writeFileSync(join(tmp, 'odd.onnx'), onnx.ModelProto.encode(m).finish());
-    const r = await cli('inspect', 'odd.onnx');
+    const r = await cliInProcess('inspect', 'odd.onnx');
     expectOneLineError(r, 1, /odd\.onnx: unsupported ops/);
     expect(r.stderr).toMatch(/Sin/);
     expect(r.stderr).toMatch(/my_sine/);
     expect(r.stderr).toMatch(/Erf/);
     expect(r.stderr).toMatch(/my_erf/);
-    const v = await cli('inspect', 'odd.onnx', '--verbose');
+    const v = await cliInProcess('inspect', 'odd.onnx', '--verbose');
     expect(v.code).toBe(1);
     expect(v.stderr.split('\n')[0]).toMatch(/^onnx2mcu: .*unsupported ops/);
     expect(v.stderr).toMatch(/\n\s+at /);
@@ -143,10 +122,10 @@ describe('bad model files exit 1 with one line naming the file', () => {
 describe('inspect', () => {
   it('--json is exactly {layers:[{name,op,outputShape,macs,params}],totals:{macs,params}} and matches the paper for 0.25/224', async () => {
     const path = join(tmp, 'm025_224.onnx');
-    const gen = await cli('generate', '--width', '0.25', '--resolution', '224', '--out', path);
+    const gen = await cliInProcess('generate', '--width', '0.25', '--resolution', '224', '--out', path);
     expect(gen.code, gen.stderr).toBe(0);
     expect(gen.stdout).toMatch(/^wrote .*m025_224\.onnx/);
-    const r = await cli('inspect', path, '--json');
+    const r = await cliInProcess('inspect', path, '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     const j = JSON.parse(r.stdout) as { layers: Record<string, unknown>[]; totals: Record<string, number> };
@@ -283,7 +262,7 @@ describe('run', () => {
     const x = await loadImageTensor(IMAGE, { size: [96, 96], scale: 'x/127.5-1' });
     const npy = join(tmp, 'image.npy');
     writeNpy(npy, x);
-    const r = await cli('run', MODEL, IMAGE, npy, '--json', '--top', '3');
+    const r = await cliInProcess('run', MODEL, IMAGE, npy, '--json', '--top', '3');
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { image: string; output: number[]; top: { index: number; label: string | null; score: number }[] });
     expect(lines).toHaveLength(2);
@@ -356,7 +335,7 @@ describe('pixels', () => {
 describe('generate', () => {
   it('writes atomically: no temporary files left, and a failed run leaves nothing', async () => {
     const dir = mkdtempSync(join(tmp, 'gen-'));
-    const ok = await cli('generate', '--width', '0.25', '--resolution', '64', '--classes', '3', '--seed', '9', '--out', join(dir, 'a.onnx'));
+    const ok = await cliInProcess('generate', '--width', '0.25', '--resolution', '64', '--classes', '3', '--seed', '9', '--out', join(dir, 'a.onnx'));
     expect(ok.code, ok.stderr).toBe(0);
     expectOneLineError(await cliInProcess('generate', '--width', '-2', '--resolution', '64', '--out', join(dir, 'b.onnx')), 1, /--width -2/);
     expect(readdirSync(dir)).toEqual(['a.onnx']);
@@ -389,7 +368,7 @@ describe('convert and verify', () => {
     if (availableCompilers().length === 0) {
       console.warn('[skip] verify: neither gcc nor clang on PATH');
     } else {
-      const v = await cli('verify', out, '--images', calib, '--random', '3', '--json');
+      const v = await cliInProcess('verify', out, '--images', calib, '--random', '3', '--json');
       expect(v.code, v.stderr).toBe(0);
       const vj = JSON.parse(v.stdout) as Record<string, unknown>;
       expect(Object.keys(vj)).toEqual(['images', 'random', 'mismatches', 'compilers']);

@@ -1,38 +1,31 @@
 /**
- * `convert --input-layout nchw` through the real command line (`node bin/onnx2mcu.js`, child
- * processes): a small generated MobileNet is converted with an NCHW input buffer, the manifest and
- * model.h say so, and `verify --json` (gcc and clang, the reference rebuilt from the artifacts)
+ * `convert --input-layout nchw` through the real command line (`node bin/onnx2mcu.js` in a child
+ * process; the steps around it call runCli in this process, as bin/onnx2mcu.js does): a small
+ * generated MobileNet is converted with an NCHW input buffer, the manifest and model.h say so, and `verify --json` (gcc and clang, the reference rebuilt from the artifacts)
  * finds no mismatch on the calibration images and on random inputs (verify feeds the random int8
  * inputs in the manifest's layout, so a runner that ignored the flag would mismatch). The same model
  * converted with the default layout has an NHWC manifest, no transpose step and the same weights.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { availableCompilers } from '../verify/compile.js';
-import { PROJECT_ROOT } from '../util/shared.js';
+import { cliChild, cliInProcess as cliInProcessIn } from './cli_testing.js';
 
-const BIN = join(PROJECT_ROOT, 'bin', 'onnx2mcu.js');
 const tmp = mkdtempSync(join(tmpdir(), 'onnx2mcu-convert-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const compilers = availableCompilers();
 if (compilers.length === 0) console.warn('[skip] convert --input-layout nchw CLI test: neither gcc nor clang on PATH');
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: tmp, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]) => cliChild(tmp, ...args);
+const cliInProcess = (...args: string[]) => cliInProcessIn(tmp, ...args);
 
 describe.skipIf(compilers.length === 0)('onnx2mcu convert --input-layout nchw (CLI)', () => {
   it('writes an NCHW runner that verify passes byte for byte', async () => {
     const model = join(tmp, 'm.onnx');
     const calib = join(tmp, 'calib');
-    const gen = await cli('generate', '--width', '0.25', '--resolution', '48', '--classes', '3', '--seed', '5', '--out', model, '--calib-out', calib, '--calib-count', '3');
+    const gen = await cliInProcess('generate', '--width', '0.25', '--resolution', '48', '--classes', '3', '--seed', '5', '--out', model, '--calib-out', calib, '--calib-count', '3');
     expect(gen.code, gen.stderr).toBe(0);
 
     const out = join(tmp, 'out_nchw');
@@ -51,14 +44,14 @@ describe.skipIf(compilers.length === 0)('onnx2mcu convert --input-layout nchw (C
     // the runner transposes the NCHW input (in the arena, as every input now) to channels-last before the first layer
     expect(readFileSync(join(out, 'model.c'), 'utf8')).toMatch(/model_nchw_to_nhwc_s8\(&input_dims, arena \+ \d+, arena \+ \d+\);/);
 
-    const ver = await cli('verify', out, '--images', calib, '--random', '20', '--json');
+    const ver = await cliInProcess('verify', out, '--images', calib, '--random', '20', '--json');
     expect(ver.code, ver.stderr).toBe(0);
     const v = JSON.parse(ver.stdout) as { images: number; random: number; mismatches: number; compilers: string[] };
     expect(v).toEqual({ images: 3, random: 20, mismatches: 0, compilers });
 
     // the default layout differs where it should: same model, NHWC manifest and no transpose step
     const outNhwc = join(tmp, 'out_nhwc');
-    const conv2 = await cli('convert', model, '--calib', calib, '--out', outNhwc, '--json');
+    const conv2 = await cliInProcess('convert', model, '--calib', calib, '--out', outNhwc, '--json');
     expect(conv2.code, conv2.stderr).toBe(0);
     const m2 = JSON.parse(readFileSync(join(outNhwc, 'manifest.json'), 'utf8'));
     expect(m2.input.layout).toBe('nhwc');
@@ -73,17 +66,17 @@ describe('onnx2mcu convert --threads (CLI)', () => {
   it('gives the same artifacts with the bias correction on 1 or 2 worker threads; rejects --threads 0', async () => {
     const model = join(tmp, 't.onnx');
     const calib = join(tmp, 'calib_t');
-    const gen = await cli('generate', '--width', '0.25', '--resolution', '32', '--classes', '3', '--seed', '8', '--out', model, '--calib-out', calib, '--calib-count', '16');
+    const gen = await cliInProcess('generate', '--width', '0.25', '--resolution', '32', '--classes', '3', '--seed', '8', '--out', model, '--calib-out', calib, '--calib-count', '16');
     expect(gen.code, gen.stderr).toBe(0);
     const sha = async (threads: string) => {
       const out = join(tmp, `out_threads_${threads}`);
-      const r = await cli('convert', model, '--calib', calib, '--out', out, '--threads', threads, '--json');
+      const r = await cliInProcess('convert', model, '--calib', calib, '--out', out, '--threads', threads, '--json');
       expect(r.code, r.stderr).toBe(0);
       const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
       return [m.files['weights.bin'].sha256, m.files['model.c'].sha256];
     };
     expect(await sha('2')).toEqual(await sha('1'));
-    const bad = await cli('convert', model, '--calib', calib, '--out', join(tmp, 'out_bad'), '--threads', '0');
+    const bad = await cliInProcess('convert', model, '--calib', calib, '--out', join(tmp, 'out_bad'), '--threads', '0');
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toBe('onnx2mcu: --threads 0: must be a positive integer (see onnx2mcu --help)');
     expect(existsSync(join(tmp, 'out_bad'))).toBe(false);

@@ -21,7 +21,7 @@ import { encodeNpy } from '../images/npy.js';
 import { exportOnnx, exportOnnxWithExternalData } from '../onnx/export.js';
 import { availableCompilers, STRICT_FLAGS } from '../verify/compile.js';
 import { compileObjectSync } from '../util/object_cache.js';
-import { runCli } from './app.js';
+import { cliInProcess, type CliResult } from './cli_testing.js';
 
 const RUNS = Number(process.env.ONNX2MCU_PROPERTY_RUNS ?? 0);
 const tmp = mkdtempSync(join(tmpdir(), 'onnx2mcu-hostile-'));
@@ -43,21 +43,9 @@ beforeAll(async () => {
   writeFileSync(join(PRECIOUS, 'thesis.txt'), 'years of work\n');
 });
 
-interface Result { code: number; stdout: string; stderr: string }
-
+type Result = CliResult;
 /** The CLI in this process, in `tmp`. */
-async function cli(...args: string[]): Promise<Result> {
-  let stdout = '';
-  let stderr = '';
-  const cwd = process.cwd();
-  process.chdir(tmp);
-  try {
-    const code = await runCli(args, { out: (t) => { stdout += t; }, err: (t) => { stderr += t; } });
-    return { code, stdout, stderr };
-  } finally {
-    process.chdir(cwd);
-  }
-}
+const cli = (...args: string[]) => cliInProcess(tmp, ...args);
 
 /** What every run must satisfy: exit 0, 1 or 2; nothing a terminal acts on; on failure one line, no stack (unless asked for with --verbose). */
 function expectContract(r: Result, verbose = false): void {

@@ -7,19 +7,26 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { TARGET_DIR } from './boards.js';
 import { runAsync, runSync, TargetError } from './tools.js';
+import { compilerIdentity, objectCacheDir } from '../util/object_cache.js';
 
 export const PLUGIN_DIR = join(TARGET_DIR, 'qemu_plugin');
 const PLUGIN_SOURCES = ['insn_count.c', 'thumb_class.h', 'qemu_plugin_v1.h'];
 
-/** Builds insn_count.so into `work` (named by the hash of its sources, so a stale build is never reused). */
+const PLUGIN_FLAGS = ['-O2', '-std=c99', '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', '-fvisibility=hidden'];
+
+/**
+ * Builds insn_count.so into the object cache (or `work` when the cache is off), named by the hash
+ * of its sources, flags and gcc, so a stale build is never reused and an unchanged one is built once.
+ */
 export function buildPlugin(work: string): string {
-  const hash = createHash('sha256');
+  const hash = createHash('sha256').update(compilerIdentity('gcc')).update(JSON.stringify(PLUGIN_FLAGS));
   for (const f of PLUGIN_SOURCES) hash.update(readFileSync(join(PLUGIN_DIR, f)));
-  const so = join(work, `insn_count-${hash.digest('hex').slice(0, 12)}.so`);
+  const dir = objectCacheDir() ?? work;
+  const so = join(dir, `insn_count-${hash.digest('hex').slice(0, 12)}.so`);
   if (existsSync(so)) return so;
-  mkdirSync(work, { recursive: true });
+  mkdirSync(dir, { recursive: true });
   const tmp = `${so}.${process.pid}.tmp`;
-  runSync('gcc', ['-O2', '-std=c99', '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', '-fvisibility=hidden', `-I${PLUGIN_DIR}`, join(PLUGIN_DIR, 'insn_count.c'), '-o', tmp], 'gcc (QEMU plugin)');
+  runSync('gcc', [...PLUGIN_FLAGS, `-I${PLUGIN_DIR}`, join(PLUGIN_DIR, 'insn_count.c'), '-o', tmp], 'gcc (QEMU plugin)');
   renameSync(tmp, so);
   return so;
 }

@@ -1,7 +1,8 @@
 /**
  * The object cache gives the object a fresh compile would give, and only then: a copy of a
- * source in another folder hits, a changed header or flag misses, a failed compile is failed every
- * time, and the .su side output names the new source path.
+ * source in another folder hits, a changed header (included directly, from another header, or from
+ * an -I folder) or flag misses, a file that puts its path into the object misses in another
+ * folder, a failed compile is failed every time, and the .su side output names the new source path.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,6 +63,41 @@ describe.skipIf(!haveGcc)('object cache', () => {
     expect(readFileSync(d.object)).toEqual(fresh(d));
     compileObjectSync(job(project('e', '5'), ['-O1']));
     expect(entries()).toBe(3);
+  });
+
+  it('misses when a header included by a header changes, or one found through -I', () => {
+    const nested = (name: string, value: string, inc: string) => {
+      const dir = join(work, name);
+      mkdirSync(join(dir, 'inc'), { recursive: true });
+      writeFileSync(join(dir, 'k.h'), '#include "deep.h"\n#include <lib.h>\n');
+      writeFileSync(join(dir, 'deep.h'), `#define SCALE ${value}\n`);
+      writeFileSync(join(dir, 'inc', 'lib.h'), `#define OFFSET ${inc}\n`);
+      writeFileSync(join(dir, 'k.c'), '#include "k.h"\nint k(int x) { return x * SCALE + OFFSET; }\n');
+      return { compiler: 'gcc', flags: ['-O2', `-I${join(dir, 'inc')}`], source: join(dir, 'k.c'), object: join(dir, 'k.o') };
+    };
+    compileObjectSync(nested('n1', '3', '1'));
+    compileObjectSync(nested('n2', '3', '1'));
+    expect(entries()).toBe(1); // the same tree in another folder
+    const deep = nested('n3', '4', '1');
+    compileObjectSync(deep);
+    expect(readFileSync(deep.object)).toEqual(fresh(deep));
+    const lib = nested('n4', '4', '2');
+    compileObjectSync(lib);
+    expect(readFileSync(lib.object)).toEqual(fresh(lib));
+    expect(entries()).toBe(3);
+  });
+
+  it('keys a file that names its own path (__FILE__) by that path', () => {
+    const withPath = (name: string) => {
+      const dir = project(name, '3');
+      writeFileSync(join(dir, 'k.c'), 'const char *where(void) { return __FILE__; }\n');
+      return job(dir);
+    };
+    compileObjectSync(withPath('p1'));
+    const p2 = withPath('p2');
+    compileObjectSync(p2);
+    expect(entries()).toBe(2);
+    expect(readFileSync(p2.object).includes(Buffer.from(join(work, 'p2')))).toBe(true);
   });
 
   it('stores no failed compile: a warning under -Werror fails again on the second try', () => {

@@ -2,20 +2,23 @@
  * A compiled-object cache for the C the tests and benchmarks build over and over: every generated
  * runner carries the same runtime kernels, and the test suite compiles them for dozens of small
  * models, two host compilers and five Cortex-M cores. An object is reused when the compiler (its
- * path and `--version`), the flags and the *preprocessed* source are the same, so an edit to any
- * header or macro is a miss, as in ccache's preprocessor mode. The folder a source sits in is
- * blanked in the preprocessor's line markers only (not in the code, so `__FILE__` still tells
- * builds apart), which lets the same kernel copied into two output folders share one object.
+ * path and `--version`), the flags, the source text and the text of every header it can include
+ * from a project folder are the same (ccache's "direct mode", without running the preprocessor).
+ * Headers are followed through `#include "…"` and `#include <…>` in the source's folder and the
+ * -I folders, recursively, whatever the #if around them (a superset: at worst a needless miss);
+ * headers found in neither are the C library's and the compiler's, covered by its identity. A file
+ * with a computed `#include MACRO` or a `__FILE__` / `assert` is keyed on its preprocessed text and
+ * its path instead. So a copy of a kernel in another output folder hits, and any edit misses.
  *
  * Failed compiles are never stored (warnings under -Werror are failures, so they are seen every
  * time). Side outputs that name the source (gcc's .su / .ci from -fstack-usage and
- * -fcallgraph-info) are stored with the source path blanked and restored with the new one.
+ * -fcallgraph-info) are stored with the source's folder blanked and restored with the new one.
  *
  * Where: `$ONNX2MCU_OBJECT_CACHE`, else `<tmpdir>/onnx2mcu-objects-<uid>`; `ONNX2MCU_OBJECT_CACHE=off`
  * compiles everything. Entries unused for 7 days are removed once per process.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -34,10 +37,10 @@ export interface ObjectJob {
 export type Runner = (cmd: string, args: readonly string[]) => Promise<string>;
 
 const MAX_AGE_MS = 7 * 24 * 3600 * 1000;
-const SOURCE_MARK = '\u0000SOURCE\u0000';
 const DIR_MARK = '\u0000DIR\u0000';
 
-function cacheDir(): string | undefined {
+/** The cache folder, or undefined when the cache is switched off. */
+export function objectCacheDir(): string | undefined {
   const env = process.env.ONNX2MCU_OBJECT_CACHE;
   if (env === 'off' || env === '0') return undefined;
   return env && env.length > 0 ? env : join(tmpdir(), `onnx2mcu-objects-${userInfo().uid}`);
@@ -59,7 +62,8 @@ function prepare(dir: string): void {
 }
 
 const versions = new Map<string, string>();
-function compilerIdentity(compiler: string): string {
+/** The compiler's path and `--version` text (part of every key). */
+export function compilerIdentity(compiler: string): string {
   let v = versions.get(compiler);
   if (v === undefined) {
     try {
@@ -76,16 +80,44 @@ function sideOutputPath(object: string, ext: string): string {
   return object.replace(/\.o$/, '') + ext;
 }
 
-/** The cache key: compiler, flags and the preprocessed text with the source's folder blanked in line markers. */
-function keyOf(job: ObjectJob, preprocessed: string): string {
+const INCLUDE = /^[ \t]*#[ \t]*include[ \t]*(?:"([^"]+)"|<([^>]+)>|(\S.*))/gm;
+
+/**
+ * The direct key, or undefined when the source needs the preprocessor's view: a computed include,
+ * or a `__FILE__` / `assert` that puts the path into the object.
+ */
+function directKey(job: ObjectJob, base: Hash): string | undefined {
+  const includeDirs = job.flags.filter((f) => f.startsWith('-I')).map((f) => resolve(f.slice(2)));
+  const seen = new Set<string>();
+  const visit = (file: string): boolean => {
+    if (seen.has(file)) return true;
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    if (/__FILE__|\bassert\b/.test(text)) return false;
+    base.update(`\u0000${file === resolve(job.source) ? '<source>' : file.split(dirname(resolve(job.source))).join(DIR_MARK)}\u0000`).update(text);
+    for (const m of text.matchAll(INCLUDE)) {
+      if (m[3] !== undefined) return false;
+      const name = m[1] ?? m[2];
+      const dirs = m[1] !== undefined ? [dirname(file), ...includeDirs] : includeDirs;
+      const found = dirs.map((d) => join(d, name)).find((p) => existsSync(p));
+      if (found !== undefined && !visit(found)) return false;
+    }
+    return true;
+  };
+  return visit(resolve(job.source)) ? base.digest('hex') : undefined;
+}
+
+function baseHash(job: ObjectJob): Hash {
   const dir = dirname(resolve(job.source));
-  const markers = preprocessed.split('\n').map((line) => (line.startsWith('# ') ? line.split(dir).join(DIR_MARK) : line)).join('\n');
   return createHash('sha256')
     .update(compilerIdentity(job.compiler)).update('\u0000')
     .update(JSON.stringify(job.flags.map((f) => f.split(dir).join(DIR_MARK)))).update('\u0000')
-    .update(JSON.stringify(job.sideOutputs ?? [])).update('\u0000')
-    .update(markers)
-    .digest('hex');
+    .update(JSON.stringify(job.sideOutputs ?? [])).update('\u0000');
+}
+
+/** The preprocessed key: the preprocessor's output and the source's own path. */
+function preprocessedKey(job: ObjectJob, preprocessed: string): string {
+  return baseHash(job).update('preprocessed\u0000').update(resolve(job.source)).update('\u0000').update(preprocessed).digest('hex');
 }
 
 function preprocessArgs(job: ObjectJob): string[] {
@@ -101,7 +133,7 @@ function restore(entry: string, job: ObjectJob): boolean {
   copyFileSync(join(entry, 'object.o'), job.object);
   for (const ext of job.sideOutputs ?? []) {
     const text = readFileSync(join(entry, `side${ext}`), 'utf8');
-    writeFileSync(sideOutputPath(job.object, ext), text.split(SOURCE_MARK).join(job.source));
+    writeFileSync(sideOutputPath(job.object, ext), text.split(DIR_MARK).join(dirname(job.source)));
   }
   const now = new Date();
   utimesSync(entry, now, now);
@@ -114,7 +146,7 @@ function store(entry: string, job: ObjectJob): void {
   copyFileSync(job.object, join(tmp, 'object.o'));
   for (const ext of job.sideOutputs ?? []) {
     const text = readFileSync(sideOutputPath(job.object, ext), 'utf8');
-    writeFileSync(join(tmp, `side${ext}`), text.split(job.source).join(SOURCE_MARK));
+    writeFileSync(join(tmp, `side${ext}`), text.split(dirname(job.source)).join(DIR_MARK));
   }
   try {
     renameSync(tmp, entry);
@@ -136,13 +168,14 @@ function syncRunner(cmd: string, args: readonly string[]): string {
 /** Compiles one source to an object (or copies the cached object of an identical compile). */
 export function compileObjectSync(job: ObjectJob): void {
   mkdirSync(dirname(job.object), { recursive: true });
-  const dir = cacheDir();
+  const dir = objectCacheDir();
   if (dir === undefined) {
     syncRunner(job.compiler, compileArgs(job));
     return;
   }
   prepare(dir);
-  const entry = join(dir, keyOf(job, syncRunner(job.compiler, preprocessArgs(job))));
+  const key = directKey(job, baseHash(job)) ?? preprocessedKey(job, syncRunner(job.compiler, preprocessArgs(job)));
+  const entry = join(dir, key);
   if (restore(entry, job)) return;
   syncRunner(job.compiler, compileArgs(job));
   store(entry, job);
@@ -159,13 +192,14 @@ export const defaultRunner: Runner = (cmd, args) =>
 /** As compileObjectSync, with the caller's way of running tools (their error messages, their parallelism). */
 export async function compileObject(job: ObjectJob, run: Runner = defaultRunner): Promise<void> {
   mkdirSync(dirname(job.object), { recursive: true });
-  const dir = cacheDir();
+  const dir = objectCacheDir();
   if (dir === undefined) {
     await run(job.compiler, compileArgs(job));
     return;
   }
   prepare(dir);
-  const entry = join(dir, keyOf(job, await run(job.compiler, preprocessArgs(job))));
+  const key = directKey(job, baseHash(job)) ?? preprocessedKey(job, await run(job.compiler, preprocessArgs(job)));
+  const entry = join(dir, key);
   if (restore(entry, job)) return;
   await run(job.compiler, compileArgs(job));
   store(entry, job);

@@ -22,10 +22,12 @@ export function quickMode(): boolean {
   return process.env.ONNX2MCU_QUICK === '1';
 }
 
+let present: Compiler[] | undefined;
+
 /** The compilers present on this machine, in preference order (the first one only in the quick tier). */
 export function availableCompilers(): Compiler[] {
-  const found = (['gcc', 'clang'] as const).filter((c) => spawnSync(c, ['--version'], { stdio: 'ignore' }).status === 0);
-  return quickMode() ? found.slice(0, 1) : found;
+  present ??= (['gcc', 'clang'] as const).filter((c) => spawnSync(c, ['--version'], { stdio: 'ignore' }).status === 0);
+  return quickMode() ? present.slice(0, 1) : [...present];
 }
 
 export interface CompileOptions {
