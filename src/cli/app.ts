@@ -113,6 +113,7 @@ function parser(args: readonly string[], io: CliIo) {
       .option('jobs', { type: 'number', describe: 'configurations measured at once, in worker processes (default: the cores, up to 4)' })
       .option('out', { type: 'string', default: 'out/sweep', requiresArg: true, describe: 'output folder (replaced atomically; only one onnx2mcu wrote, or with --force)' })
       .option('m4', { type: 'boolean', default: true, describe: 'Cortex-M4 instruction counts when arm-none-eabi-gcc and qemu-system-arm are installed (--no-m4 skips them)' })
+      .option('host', { type: 'boolean', default: true, describe: 'host instruction counts under valgrind callgrind when it is installed (--no-host skips them)' })
       .option('top1-images', { type: 'number', describe: 'top-1 of the pretrained models on at most this many imagenet-samples images (default all)' })
       .option('calib-count', { type: 'number', describe: 'calibration images per model (default: 8 synthetic for generated models, the 50 of imagenet-val128 for pretrained ones)' })
       .option('force', { type: 'boolean', default: false, describe: 'replace an --out folder that onnx2mcu did not write' })

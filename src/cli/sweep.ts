@@ -12,6 +12,7 @@ export interface SweepArgs {
   jobs?: number;
   out: string;
   m4: boolean;
+  host: boolean;
   'top1-images'?: number;
   'calib-count'?: number;
   force: boolean;
@@ -30,7 +31,7 @@ export async function sweepCommand(a: SweepArgs, io: { out: (t: string) => void;
   const resolutions = parseList('--resolutions', a.resolutions ?? SWEEP_DEFAULTS.resolutions, { integer: true, max: 1024 });
   const jobs = count('jobs', a.jobs) ?? Math.min(cpus().length, 4);
   const r = await runSweep({
-    widths, resolutions, jobs, out: a.out, m4: a.m4, force: a.force,
+    widths, resolutions, jobs, out: a.out, m4: a.m4, host: a.host, force: a.force,
     ...(count('top1-images', a['top1-images']) !== undefined ? { top1Images: a['top1-images'] } : {}),
     ...(count('calib-count', a['calib-count']) !== undefined ? { calibCount: a['calib-count'] } : {}),
     progress: a.json ? 'none' : 'auto',

@@ -72,6 +72,8 @@ export interface MeasureOptions {
   readonly work: string;
   /** Run on the emulated Cortex-M4 when the tools are there. */
   readonly m4: boolean;
+  /** Count host instructions under callgrind when valgrind is there (default true). */
+  readonly host?: boolean;
   /** At most this many imagenet-samples images for top-1 (default all 1000). */
   readonly top1Images?: number;
   /** Calibration images: generated models use this many synthetic ones (default 8); real ones the first N of imagenet-val128 (default all 50). */
@@ -125,7 +127,8 @@ export async function measureConfig(c: SweepConfig, o: MeasureOptions): Promise<
   // Host: one inference of the runner on the first calibration image, under callgrind.
   t0 = performance.now();
   let host: number | null = null;
-  if (!has('valgrind')) notes.push('host instructions: valgrind not installed');
+  if (o.host === false) notes.push('host instructions: not run (--no-host)');
+  else if (!has('valgrind')) notes.push('host instructions: valgrind not installed');
   else {
     try {
       const pixels = join(o.work, 'input.rgb');

@@ -26,6 +26,8 @@ export interface SweepOptions {
   readonly out: string;
   /** Cortex-M4 runs when the tools are present (default true). */
   readonly m4?: boolean;
+  /** Host instruction counts (callgrind) when valgrind is present (default true). */
+  readonly host?: boolean;
   readonly top1Images?: number;
   readonly calibCount?: number;
   readonly force?: boolean;
@@ -58,6 +60,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
         out: join(tmp, configName(c)),
         work: join(work, configName(c)),
         m4: o.m4 ?? true,
+        host: o.host ?? true,
         ...(o.top1Images !== undefined ? { top1Images: o.top1Images } : {}),
         ...(o.calibCount !== undefined ? { calibCount: o.calibCount } : {}),
       }), () => progress.tick());
