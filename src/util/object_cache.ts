@@ -6,6 +6,7 @@
  * from a project folder are the same (ccache's "direct mode", without running the preprocessor).
  * Headers are followed through `#include "…"` and `#include <…>` in the source's folder and the
  * -I folders, recursively, whatever the #if around them (a superset: at worst a needless miss);
+ * folders and headers enter the key relative to the source's folder, so a tree copied elsewhere hits;
  * headers found in neither are the C library's and the compiler's, covered by its identity. A file
  * with a computed `#include MACRO` or a `__FILE__` / `assert` is keyed on its preprocessed text and
  * its path instead. So a copy of a kernel in another output folder hits, and any edit misses.
@@ -21,7 +22,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { createHash, type Hash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 
 export interface ObjectJob {
   readonly compiler: string;
@@ -94,7 +95,7 @@ function directKey(job: ObjectJob, base: Hash): string | undefined {
     seen.add(file);
     const text = readFileSync(file, 'utf8');
     if (/__FILE__|\bassert\b/.test(text)) return false;
-    base.update(`\u0000${file === resolve(job.source) ? '<source>' : file.split(dirname(resolve(job.source))).join(DIR_MARK)}\u0000`).update(text);
+    base.update(`\u0000${relative(dirname(resolve(job.source)), file)}\u0000`).update(text);
     for (const m of text.matchAll(INCLUDE)) {
       if (m[3] !== undefined) return false;
       const name = m[1] ?? m[2];
@@ -107,11 +108,13 @@ function directKey(job: ObjectJob, base: Hash): string | undefined {
   return visit(resolve(job.source)) ? base.digest('hex') : undefined;
 }
 
+/** Compiler, flags (-I folders relative to the source's own) and side outputs. */
 function baseHash(job: ObjectJob): Hash {
   const dir = dirname(resolve(job.source));
+  const flags = job.flags.map((f) => (f.startsWith('-I') ? `-I${relative(dir, resolve(f.slice(2)))}` : f));
   return createHash('sha256')
     .update(compilerIdentity(job.compiler)).update('\u0000')
-    .update(JSON.stringify(job.flags.map((f) => f.split(dir).join(DIR_MARK)))).update('\u0000')
+    .update(JSON.stringify(flags)).update('\u0000')
     .update(JSON.stringify(job.sideOutputs ?? [])).update('\u0000');
 }
 
