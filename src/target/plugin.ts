@@ -3,7 +3,7 @@
  * an ELF under qemu-system-arm with it, and reading its output.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { TARGET_DIR } from './boards.js';
 import { runAsync, runSync, TargetError } from './tools.js';
@@ -23,7 +23,11 @@ export function buildPlugin(work: string): string {
   for (const f of PLUGIN_SOURCES) hash.update(readFileSync(join(PLUGIN_DIR, f)));
   const dir = objectCacheDir() ?? work;
   const so = join(dir, `insn_count-${hash.digest('hex').slice(0, 12)}.so`);
-  if (existsSync(so)) return so;
+  if (existsSync(so)) {
+    const now = new Date();
+    utimesSync(so, now, now); // in use: not pruned as unused (object_cache.ts)
+    return so;
+  }
   mkdirSync(dir, { recursive: true });
   const tmp = `${so}.${process.pid}.tmp`;
   runSync('gcc', [...PLUGIN_FLAGS, `-I${PLUGIN_DIR}`, join(PLUGIN_DIR, 'insn_count.c'), '-o', tmp], 'gcc (QEMU plugin)');

@@ -3,9 +3,11 @@
  * source in another folder hits, a changed header (included directly, from another header, or from
  * an -I folder) or flag misses, a file that puts its path into the object misses in another
  * folder, a failed compile is failed every time, and the .su side output names the new source path.
+ * Found in review: a forced `-include` header, a directive after a comment, a relative source path,
+ * a cache folder others may write.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -98,6 +100,51 @@ describe.skipIf(!haveGcc)('object cache', () => {
     compileObjectSync(p2);
     expect(entries()).toBe(2);
     expect(readFileSync(p2.object).includes(Buffer.from(join(work, 'p2')))).toBe(true);
+  });
+
+  it('misses when a header given with -include changes; sees an include after a comment', () => {
+    // One folder, edited in place: the flags and paths stay the same, only the headers' text changes.
+    const dir = project('forced', '3');
+    writeFileSync(join(dir, 'k.c'), '/* a note */ #include "deep.h"\nint k(int x) { return x * SCALE + HOOK; }\n');
+    const j = { compiler: 'gcc', flags: ['-O2', '-include', join(dir, 'hook.h')], source: join(dir, 'k.c'), object: join(dir, 'k.o') };
+    const build = (hook: string, scale: string) => {
+      writeFileSync(join(dir, 'hook.h'), `#define HOOK ${hook}\n`);
+      writeFileSync(join(dir, 'deep.h'), `#define SCALE ${scale}\n`);
+      compileObjectSync(j);
+      const got = readFileSync(j.object);
+      expect(got).toEqual(fresh(j));
+      return got;
+    };
+    const first = build('3', '3');
+    expect(build('7', '3')).not.toEqual(first); // only the forced header changed
+    expect(build('3', '9')).not.toEqual(first); // only the header included after the comment changed
+    expect(build('3', '3')).toEqual(first);
+    expect(entries()).toBe(3);
+  });
+
+  it('rewrites the side output right for a source given by a relative path', () => {
+    const dir = project('rel', '3');
+    const before = process.cwd();
+    process.chdir(dir);
+    try {
+      compileObjectSync({ compiler: 'gcc', flags: ['-O2', '-fstack-usage', '-I.'], source: 'k.c', object: 'k.o', sideOutputs: ['.su'] });
+    } finally {
+      process.chdir(before);
+    }
+    compileObjectSync(job(project('abs', '3'), ['-O2', '-fstack-usage']));
+    expect(entries()).toBe(1);
+    expect(readFileSync(join(work, 'abs', 'k.su'), 'utf8')).toMatch(new RegExp(`^${join(work, 'abs', 'k.c')}:2:5:k\\t`));
+  });
+
+  it('does not use a cache folder others may write', () => {
+    const open = join(work, 'open_cache');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    process.env.ONNX2MCU_OBJECT_CACHE = open;
+    const j = job(project('w', '3'));
+    compileObjectSync(j);
+    expect(readFileSync(j.object)).toEqual(fresh(j));
+    expect(readdirSync(open)).toEqual([]);
   });
 
   it('stores no failed compile: a warning under -Werror fails again on the second try', () => {
