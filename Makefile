@@ -1,7 +1,8 @@
 # onnx2mcu — the commands a user needs. Works on a fresh clone: the first target that needs
 # node_modules runs `npm ci` (the .npmrc next to this file configures onnxruntime-node).
 #   make test        the whole test suite (vitest) and the import-layer check (what CI runs)
-#   make check       the quick tier for the edit loop: no real-model files, one compiler, no sanitizers
+#   make check       the quick tier for the edit loop: no real-model files, one compiler, no sanitizers,
+#                    kernel paths on M4/M55 only, 2,000 libFuzzer runs
 #   make convert     convert the default model to C in out/<name>/ (MODEL=..., CALIB=... for another)
 #   make bench       benchmarks (timings printed; figures recorded in README.md); bench-target: the Cortex-M part alone
 #   make fuzz        the C blob loader under libFuzzer for FUZZ_SECONDS (default 300)
@@ -68,7 +69,7 @@ test: $(DEPS) test-tools deps-check
 # Everything but the files that need ../shared (pointed at a folder that does not exist), with one
 # compiler and no sanitizer builds, modules shared between test files (--no-isolate).
 check: $(DEPS) deps-check
-	ONNX2MCU_SHARED=$(CURDIR)/.no-shared ONNX2MCU_QUICK=1 $(BIN)/vitest run --no-isolate
+	ONNX2MCU_SHARED=$(CURDIR)/.no-shared ONNX2MCU_QUICK=1 ONNX2MCU_FUZZ_RUNS=2000 $(BIN)/vitest run --no-isolate
 
 deps-check: $(DEPS)
 	@$(BIN)/depcruise src pipeline bench bin --config .dependency-cruiser.cjs --output-type err
