@@ -5,7 +5,7 @@
  * Layers, bottom to top. A module may import its own layer and the layers below, never above;
  * no circular imports, and no cycles between folders either (a folder is a unit of the design).
  *
- *   0 util        errors, atomic writes, output-path policy, shared-data paths, seeded random
+ *   0 util        errors, atomic writes, output-path policy, shared-data paths, seeded random, the compiled-object cache
  *   1 libraries   ir (Graph, Tensor, dump) · images (decode, resize, scale) · int8 (the quantized-model
  *                 contract and its exact arithmetic, window statistics, the quantization building
  *                 blocks ops use) · onnx/proto (protobuf codec, QDQ builder) · cgen (C writer, C layer
