@@ -186,14 +186,21 @@ function convScript(c: ConvCase, kernel: number): string {
   ].join(' ');
 }
 
-function checkConv(cc: Compiler, c: ConvCase, kernel: number): void {
-  const oh = outSize(c.inH, c.kh, c.sh, c.dh, c.pads[0], c.pads[2]);
-  const ow = outSize(c.inW, c.kw, c.sw, c.dw, c.pads[1], c.pads[3]);
-  const got = run(cc, convScript(c, kernel))[0].split(' ').map(Number);
-  const want = nchwToNhwc(referenceConv(c), c.outC, oh, ow);
-  expect(got).toEqual(want);
-  // The case must exercise the requantization, not just the clamp.
-  expect(new Set(want).size).toBeGreaterThan(Math.min(8, want.length / 2));
+/**
+ * Every conv case of one test through one harness process (one `layer` line in, one line out each):
+ * starting the sanitized harness costs more than running a case.
+ */
+function checkConvs(cc: Compiler, cases: readonly (readonly [ConvCase, number])[]): void {
+  const lines = run(cc, cases.map(([c, kernel]) => convScript(c, kernel)).join('\n'));
+  expect(lines).toHaveLength(cases.length);
+  cases.forEach(([c, kernel], i) => {
+    const oh = outSize(c.inH, c.kh, c.sh, c.dh, c.pads[0], c.pads[2]);
+    const ow = outSize(c.inW, c.kw, c.sw, c.dw, c.pads[1], c.pads[3]);
+    const want = nchwToNhwc(referenceConv(c), c.outC, oh, ow);
+    expect(lines[i].split(' ').map(Number), `case ${i} (kernel ${kernel})`).toEqual(want);
+    // The case must exercise the requantization, not just the clamp.
+    expect(new Set(want).size, `case ${i}`).toBeGreaterThan(Math.min(8, want.length / 2));
+  });
 }
 
 describe.skipIf(compilers.length === 0)('runtime kernels vs an NCHW reference', () => {
@@ -206,7 +213,7 @@ describe.skipIf(compilers.length === 0)('runtime kernels vs an NCHW reference', 
         { kh: 1, kw: 3, pads: [0, 1, 0, 1], sh: 2, inC: 5 },
         { kh: 3, kw: 3, sh: 2, sw: 2, pads: [1, 1, 1, 1], inH: 9, inW: 5, inC: 3, outC: 8 },
       ];
-      shapes.forEach((s, i) => checkConv(cc, randomConv(100 + i, 'conv', s), 0));
+      checkConvs(cc, shapes.map((s, i) => [randomConv(100 + i, 'conv', s), 0] as const));
     });
     it(`${cc}: conv_im2col_s8 (K a multiple of 4 or not, odd pixel and channel counts, padding, dilation)`, () => {
       const shapes: Partial<ConvCase>[] = [
@@ -217,26 +224,31 @@ describe.skipIf(compilers.length === 0)('runtime kernels vs an NCHW reference', 
         { kh: 3, kw: 3, sh: 2, sw: 2, pads: [1, 1, 1, 1], inH: 9, inW: 5, inC: 4, outC: 7 },
         { kh: 1, kw: 1, pads: [0, 0, 0, 0], inH: 1, inW: 1, inC: 5, outC: 1 },
       ];
-      shapes.forEach((s, i) => checkConv(cc, randomConv(150 + i, 'conv', s), 8));
+      checkConvs(cc, shapes.map((s, i) => [randomConv(150 + i, 'conv', s), 8] as const));
     });
     it(`${cc}: the fast kernels on channels with shift 0 (real multiplier in [0.5, 1): no rounding shift)`, () => {
       const pw = randomConv(170, 'conv', { kh: 1, kw: 1, pads: [0, 0, 0, 0], inC: 8, outC: 6, inH: 3, inW: 5, zeroShift: true });
       expect(Array.from(pw.shift)).toContain(0);
-      checkConv(cc, pw, 1);
-      checkConv(cc, randomConv(171, 'conv', { sh: 2, sw: 2, pads: [0, 0, 1, 1], inH: 9, inW: 8, outC: 7, zeroShift: true }), 8);
-      checkConv(cc, randomConv(172, 'dw', { inC: 8, outC: 8, zeroShift: true }), 3);
-      checkConv(cc, randomConv(173, 'dw', { inC: 6, outC: 6, sh: 2, sw: 2, inH: 9, inW: 9, zeroShift: true }), 3);
+      checkConvs(cc, [
+        [pw, 1],
+        [randomConv(171, 'conv', { sh: 2, sw: 2, pads: [0, 0, 1, 1], inH: 9, inW: 8, outC: 7, zeroShift: true }), 8],
+        [randomConv(172, 'dw', { inC: 8, outC: 8, zeroShift: true }), 3],
+        [randomConv(173, 'dw', { inC: 6, outC: 6, sh: 2, sw: 2, inH: 9, inW: 9, zeroShift: true }), 3],
+      ]);
     });
     it(`${cc}: conv_1x1_s8 fast path (odd channel counts, K not a multiple of 4)`, () => {
+      const cases: [ConvCase, number][] = [];
       for (const [i, s] of ([{ inC: 7, outC: 5 }, { inC: 16, outC: 8 }, { inC: 1, outC: 1 }, { inC: 33, outC: 3 }, { inC: 4, outC: 6, inH: 1, inW: 1 }] as Partial<ConvCase>[]).entries()) {
         const c = randomConv(200 + i, 'conv', { kh: 1, kw: 1, pads: [0, 0, 0, 0], inH: 5, inW: 3 + (i % 2), ...s }); // odd and even pixel counts
-        checkConv(cc, c, 1);
-        checkConv(cc, c, 0);
+        cases.push([c, 1], [c, 0]);
       }
+      checkConvs(cc, cases);
     });
     it(`${cc}: dw_conv_s8 general (multiplier 2, 5x5, dilation) and 3x3 fast path`, () => {
-      checkConv(cc, randomConv(300, 'dw', { inC: 3, outC: 6, kh: 5, kw: 5, pads: [2, 2, 2, 2] }), 2);
-      checkConv(cc, randomConv(301, 'dw', { inC: 4, outC: 4, dh: 2, dw: 2, pads: [2, 2, 2, 2] }), 2);
+      const cases: [ConvCase, number][] = [
+        [randomConv(300, 'dw', { inC: 3, outC: 6, kh: 5, kw: 5, pads: [2, 2, 2, 2] }), 2],
+        [randomConv(301, 'dw', { inC: 4, outC: 4, dh: 2, dw: 2, pads: [2, 2, 2, 2] }), 2],
+      ];
       for (const [i, s] of ([
         { pads: [1, 1, 1, 1] },
         { sh: 2, sw: 2, pads: [0, 0, 1, 1], inH: 8, inW: 8 },
@@ -245,11 +257,12 @@ describe.skipIf(compilers.length === 0)('runtime kernels vs an NCHW reference', 
         { inH: 1, inW: 1, pads: [1, 1, 1, 1] },
       ] as Partial<ConvCase>[]).entries()) {
         const c = randomConv(310 + i, 'dw', { inC: 5, outC: 5, ...s });
-        checkConv(cc, c, 3);
-        checkConv(cc, c, 2);
+        cases.push([c, 3], [c, 2]);
       }
+      checkConvs(cc, cases);
     });
     it(`${cc}: dw_conv_3x3_s8 in place (output overwrites input)`, () => {
+      const cases: [ConvCase, number][] = [];
       for (const [i, s] of ([
         { inH: 6, inW: 5, inC: 3 },
         { inH: 1, inW: 4, inC: 2 },
@@ -257,10 +270,12 @@ describe.skipIf(compilers.length === 0)('runtime kernels vs an NCHW reference', 
         { inH: 7, inW: 6, inC: 4, pads: [0, 0, 2, 2] }, // same shape, all padding after
         { inH: 5, inW: 7, inC: 3, pads: [0, 1, 2, 1] },
       ] as Partial<ConvCase>[]).entries()) {
-        checkConv(cc, randomConv(400 + i, 'dw', { pads: [1, 1, 1, 1], ...s, outC: s.inC }), 4);
+        cases.push([randomConv(400 + i, 'dw', { pads: [1, 1, 1, 1], ...s, outC: s.inC }), 4]);
       }
+      checkConvs(cc, cases);
     });
     it(`${cc}: dw_conv_3x3_pixels_s8 (the low-RAM variant), in place and not, strides 1 and 2`, () => {
+      const cases: [ConvCase, number][] = [];
       for (const [i, s] of ([
         { inH: 6, inW: 5, inC: 8 },
         { inH: 9, inW: 9, inC: 4, sh: 2, sw: 2 },
@@ -268,9 +283,10 @@ describe.skipIf(compilers.length === 0)('runtime kernels vs an NCHW reference', 
         { inH: 1, inW: 1, inC: 4 },
       ] as Partial<ConvCase>[]).entries()) {
         const c = randomConv(450 + i, 'dw', { pads: [1, 1, 1, 1], ...s, outC: s.inC });
-        checkConv(cc, c, 9);
-        if ((s.sh ?? 1) === 1) checkConv(cc, c, 10);
+        cases.push([c, 9]);
+        if ((s.sh ?? 1) === 1) cases.push([c, 10]);
       }
+      checkConvs(cc, cases);
     });
     it(`${cc}: fc_s8 against the reference`, () => {
       const r = rng(500);
