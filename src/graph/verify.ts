@@ -50,22 +50,14 @@ export function checkAttributes(node: Node, where: string): void {
  */
 const MAX_ABS_CONSTANT = 2 ** 64;
 
-/**
- * Arrays already scanned: the passes are pure, so a constant a pass did not touch is the same array
- * in the next stage's graph, and the graph is verified after every stage.
- */
-const scanned = new WeakSet<Float32Array>();
-
 /** A float constant (an initializer, after import) holds finite values of sane magnitude. */
 function checkFloatValues(name: string, data: Float32Array): void {
-  if (scanned.has(data)) return;
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (!(Math.abs(v) <= MAX_ABS_CONSTANT)) {
       throw new UserError(`constant '${name}': element ${i} is ${v}${Number.isFinite(v) ? ', beyond ±2^64' : ''}; weights must be finite and of sane magnitude`);
     }
   }
-  scanned.add(data);
 }
 
 /** A tensor's shape: integer dims ≥ 0 (≥ 1 for what a node computes), at most the tensor size limit. */
