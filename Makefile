@@ -1,8 +1,8 @@
 # onnx2mcu — the commands a user needs. Works on a fresh clone: the first target that needs
 # node_modules runs `npm ci` (the .npmrc next to this file configures onnxruntime-node).
 #   make test        the whole test suite (vitest) and the import-layer check (what CI runs)
-#   make check       the quick tier for the edit loop: no real-model files, one compiler, no sanitizers,
-#                    kernel paths on M4/M55 only, 2,000 libFuzzer runs
+#   make check       the quick tier for the edit loop: no real-model files, one compiler, no sanitizer
+#                    builds of the generated runners, 2,000 libFuzzer runs, a smaller sweep
 #   make convert     convert the default model to C in out/<name>/ (MODEL=..., CALIB=... for another)
 #   make bench       benchmarks (timings printed; figures recorded in README.md); bench-target: the Cortex-M part alone
 #   make fuzz        the C blob loader under libFuzzer for FUZZ_SECONDS (default 300)

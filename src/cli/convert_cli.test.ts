@@ -1,9 +1,11 @@
 /**
- * `convert --input-layout nchw` through the real command line (`node bin/onnx2mcu.js` in a child
- * process; the steps around it call runCli in this process, as bin/onnx2mcu.js does): a small
- * generated MobileNet is converted with an NCHW input buffer, the manifest and model.h say so, and `verify --json` (gcc and clang, the reference rebuilt from the artifacts)
- * finds no mismatch on the calibration images and on random inputs (verify feeds the random int8
- * inputs in the manifest's layout, so a runner that ignored the flag would mismatch). The same model
+ * `convert --input-layout nchw` and `verify --json` through the real command line (`node
+ * bin/onnx2mcu.js` in a child process, so stdout is the process's own; the steps around them call
+ * runCli in this process, as bin/onnx2mcu.js does): a small generated MobileNet is converted with
+ * an NCHW input buffer, the manifest and model.h say so, and `verify --json` (gcc and clang, the
+ * reference rebuilt from the artifacts) finds no mismatch on the calibration images and on random
+ * inputs (verify feeds the random int8 inputs in the manifest's layout, so a runner that ignored
+ * the flag would mismatch). The same model
  * converted with the default layout has an NHWC manifest, no transpose step and the same weights.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -44,7 +46,7 @@ describe.skipIf(compilers.length === 0)('onnx2mcu convert --input-layout nchw (C
     // the runner transposes the NCHW input (in the arena, as every input now) to channels-last before the first layer
     expect(readFileSync(join(out, 'model.c'), 'utf8')).toMatch(/model_nchw_to_nhwc_s8\(&input_dims, arena \+ \d+, arena \+ \d+\);/);
 
-    const ver = await cliInProcess('verify', out, '--images', calib, '--random', '20', '--json');
+    const ver = await cli('verify', out, '--images', calib, '--random', '20', '--json');
     expect(ver.code, ver.stderr).toBe(0);
     const v = JSON.parse(ver.stdout) as { images: number; random: number; mismatches: number; compilers: string[] };
     expect(v).toEqual({ images: 3, random: 20, mismatches: 0, compilers });

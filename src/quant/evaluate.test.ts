@@ -60,4 +60,17 @@ describe('evaluate on worker threads', () => {
     expect((await runInt8Raw(model, inputs.slice(0, 3), 1, () => reported++)).map((r) => Array.from(r))).toEqual(want.slice(0, 3));
     expect(reported).toBe(inputs.length + 3);
   }, 60_000);
+
+  it("runInt8Raw 'auto': the first input here, the rest on workers when worth it, in input order", async () => {
+    const inputs = Array.from({ length: 17 }, (_, i) => pixelsToInt8Nchw(randomPixels(1200 + i, SIZE), SIZE, SIZE));
+    const want = inputs.map((x) => Array.from(runInt8(model, x).raw));
+    let reported = 0;
+    // no minimum work per worker: 16 inputs after the timed first one give two workers on two cores
+    expect((await runInt8Raw(model, inputs, 'auto', () => reported++, 0)).map((r) => Array.from(r))).toEqual(want);
+    expect(reported).toBe(inputs.length);
+    // the default minimum (2 s per worker) keeps these microsecond inputs in this thread: same result
+    expect((await runInt8Raw(model, inputs, 'auto', () => reported++)).map((r) => Array.from(r))).toEqual(want);
+    expect(reported).toBe(2 * inputs.length);
+    expect(await runInt8Raw(model, [], 'auto')).toEqual([]);
+  }, 60_000);
 });

@@ -40,9 +40,10 @@ export class Int8WorkerPool {
 /**
  * runInt8(model, x).raw for every input, in input order. On worker threads when `threads` says so;
  * with 'auto' (the default) the first input is run here and timed, and workers start only when the
- * rest is worth their start-up (autoThreads: one per core, up to 4, ≥ 8 inputs and ≥ 2 s each).
+ * rest is worth their start-up (autoThreads: one per core, up to 4, ≥ 8 inputs and ≥ 2 s each;
+ * `minMsPerWorker` overrides the 2 s, for tests).
  */
-export async function runInt8Raw(model: QuantizedModel, inputs: readonly Int8Array[], threads?: number | 'auto', onEach?: () => void): Promise<Int8Array[]> {
+export async function runInt8Raw(model: QuantizedModel, inputs: readonly Int8Array[], threads?: number | 'auto', onEach?: () => void, minMsPerWorker?: number): Promise<Int8Array[]> {
   const here = (x: Int8Array) => { const raw = runInt8(model, x).raw; onEach?.(); return raw; };
   const head: Int8Array[] = [];
   let n: number;
@@ -50,7 +51,7 @@ export async function runInt8Raw(model: QuantizedModel, inputs: readonly Int8Arr
     if (inputs.length === 0) return [];
     const t0 = performance.now();
     head.push(here(inputs[0]));
-    n = Math.min(autoThreads(inputs.length - 1, performance.now() - t0), inputs.length - 1);
+    n = Math.min(autoThreads(inputs.length - 1, performance.now() - t0, minMsPerWorker), inputs.length - 1);
   } else {
     n = Math.min(resolveThreads(threads, inputs.length), inputs.length);
   }

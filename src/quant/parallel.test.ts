@@ -4,6 +4,7 @@
  * an error naming the tensor.
  */
 import { hasWeights } from '../int8/types.js';
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { calibrate } from './calibrate.js';
 import { pixelsToInt8Nchw } from './interpret_int8.js';
@@ -47,5 +48,9 @@ describe('quantizeGraphParallel', () => {
     expect(autoThreads(16)).toBeLessThanOrEqual(2);
     expect(autoThreads(1000)).toBeLessThanOrEqual(4);
     expect(autoThreads(1000)).toBeGreaterThanOrEqual(1);
+    // with the cost of one item known: at least 2 s of work per worker by default
+    expect(autoThreads(100, 10)).toBe(1); // 1 s of work in all
+    expect(autoThreads(100, 50)).toBe(Math.min(2, availableParallelism())); // 5 s: two workers' worth
+    expect(autoThreads(100, 10, 0)).toBe(Math.min(4, availableParallelism())); // no minimum: one per core
   });
 });

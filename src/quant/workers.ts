@@ -18,10 +18,11 @@ const MIN_MS_PER_WORKER = 2000;
 
 /**
  * The worker count `threads: 'auto'` picks: one per core, at most 4, and enough items for each
- * (and, when the cost of one item is known, enough milliseconds of work for each).
+ * (and, when the cost of one item is known, enough milliseconds of work for each: minMsPerWorker,
+ * which tests lower to reach the workers with few inputs).
  */
-export function autoThreads(items: number, itemMs?: number): number {
-  const byWork = itemMs === undefined ? Infinity : Math.floor((items * itemMs) / MIN_MS_PER_WORKER);
+export function autoThreads(items: number, itemMs?: number, minMsPerWorker = MIN_MS_PER_WORKER): number {
+  const byWork = itemMs === undefined || minMsPerWorker <= 0 ? Infinity : Math.floor((items * itemMs) / minMsPerWorker);
   return Math.max(1, Math.min(availableParallelism(), 4, Math.floor(items / MIN_ITEMS_PER_WORKER), byWork));
 }
 

@@ -23,7 +23,6 @@ import { quantizeMultiplier } from '../int8/arith.js';
 import { hasWeights } from '../int8/types.js';
 import { runOnTarget, TARGET_TOOLS } from '../target/run_target.js';
 import { announceSkip, missingTools } from '../target/testing.js';
-import { quickMode } from '../verify/compile.js';
 
 const skip = missingTools(TARGET_TOOLS);
 announceSkip('kernel paths on emulated Cortex-M4 / M55 / M3 / M0+', skip);
@@ -69,11 +68,7 @@ function toFloat(px: Uint8Array, h: number, w: number): Tensor {
 }
 
 type Cpu = 'cortex-m4' | 'cortex-m55' | 'cortex-m3' | 'cortex-m0plus';
-/**
- * Every case on these cores unless it names its own. The quick tier (make check) keeps the cores
- * with assembly and Helium paths; Cortex-M3 and M0+ run the portable C, which the host tests build too.
- */
-const ALL_CPUS: readonly Cpu[] = quickMode() ? ['cortex-m4', 'cortex-m55'] : ['cortex-m4', 'cortex-m55', 'cortex-m3', 'cortex-m0plus'];
+const ALL_CPUS: readonly Cpu[] = ['cortex-m4', 'cortex-m55', 'cortex-m3', 'cortex-m0plus'];
 
 const CASES: { name: string; graph: () => Graph; h: number; w: number; zeroShift?: boolean; ties?: boolean; cpus?: readonly Cpu[] }[] = [
   {

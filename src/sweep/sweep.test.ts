@@ -33,8 +33,8 @@ chromiumSkipMessage('sweep.html browser test');
 const has = (cmd: string) => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
 const HAVE_VALGRIND = has('valgrind') && !quickMode();
 const HAVE_ARM = has('arm-none-eabi-gcc') && has('qemu-system-arm') && !quickMode();
-/** The sweep's second resolution: 128, where the pretrained 0.25/128 stands in when ../shared is there. */
-const SECOND = quickMode() ? 64 : 128;
+/** The sweep's second resolution: 128 (the pretrained 0.25/128 stands in when ../shared is there); 64 in the quick tier without it. */
+const SECOND = quickMode() && !HAVE_SHARED ? 64 : 128;
 
 describe('sweep grid', () => {
   it('parses lists and names the option at fault', () => {
@@ -63,7 +63,7 @@ describe('sweep grid', () => {
   });
 });
 
-describe('onnx2mcu sweep (α 0.25 × ρ 32, 128)', () => {
+describe(`onnx2mcu sweep (α 0.25 × ρ 32, ${SECOND})`, () => {
   let work: string;
   let out: string;
   let rows: SweepRow[];
@@ -117,6 +117,15 @@ describe('onnx2mcu sweep (α 0.25 × ρ 32, 128)', () => {
       expect(cost.layers.map((l) => l.name)).toEqual(readManifest(dir).layers.map((l) => l.name));
       expect(cost.layers.reduce((s, l) => s + l.value, 0)).toBe(cost.total);
     }
+  });
+
+  it.skipIf(!quickMode())('without the callgrind and Cortex-M4 runs (the quick tier) says so per configuration and on the page', () => {
+    for (const r of rows) {
+      expect(r.hostInstructions).toBeNull();
+      expect(r.m4Instructions).toBeNull();
+      expect(r.details.notes).toEqual(expect.arrayContaining(['host instructions: not run (--no-host)', 'Cortex-M4: not run (--no-m4)']));
+    }
+    expect(readFileSync(join(out, 'sweep.html'), 'utf8')).toContain('No instruction counts (host: not run, --no-host; Cortex-M4: not run, --no-m4).');
   });
 
   it.skipIf(!HAVE_SHARED)('measures top-1 of the pretrained 0.25/128 on imagenet-samples, null for generated weights', () => {

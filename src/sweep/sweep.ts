@@ -74,6 +74,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
         seconds: Math.round((performance.now() - start) / 100) / 10,
         machine: `${cpu[0]?.model.trim() ?? 'unknown CPU'} × ${cpu.length}, node ${process.version}`,
         m4: o.m4 ?? true,
+        host: o.host ?? true,
       };
       writeFileSync(join(tmp, 'sweep.json'), sweepJson(rows, meta));
       writeFileSync(join(tmp, 'sweep.md'), sweepMd(rows, meta));

@@ -17,6 +17,8 @@ export interface SweepMeta {
   readonly seconds: number;
   readonly machine: string;
   readonly m4: boolean;
+  /** Host (callgrind) instruction counts asked for (false with --no-host). */
+  readonly host: boolean;
 }
 
 const mega = (n: number | null | undefined, digits = 1) => (n === null || n === undefined ? '—' : (n / 1e6).toFixed(digits));
@@ -120,7 +122,7 @@ export function sweepHtml(rows: readonly SweepRow[], meta: SweepMeta): string {
     }));
   }
   const missing = [
-    instructionSeries.length ? '' : 'No instruction counts (valgrind and the Arm tools absent).',
+    instructionSeries.length ? '' : `No instruction counts (host: ${meta.host ? 'valgrind absent' : 'not run, --no-host'}; Cortex-M4: ${meta.m4 ? 'the Arm tools or QEMU absent' : 'not run, --no-m4'}).`,
     real.length ? '' : 'No pretrained ImageNet model in this grid (../shared has 0.25/128 and 0.25/224): no accuracy plot.',
   ].filter(Boolean);
   const body = [
