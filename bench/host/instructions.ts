@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileObjectSync } from '../../src/util/object_cache.js';
+import { buildExecutableSync } from '../../src/util/object_cache.js';
 
 /** Same flags for every benchmark program; the driver and the naive code are strict C99 like the runner. */
 export const CFLAGS = ['-std=c99', '-O2', '-Wall', '-Wextra', '-Werror', '-pedantic'];
@@ -32,17 +32,12 @@ export const CALLGRIND_HEADER = '/usr/include/valgrind/callgrind.h';
 export function buildRunnerDriver(outDir: string, exe: string): void {
   const defines = existsSync(CALLGRIND_HEADER) ? ['-DBENCH_HAVE_CALLGRIND'] : [];
   const sources = readdirSync(outDir).filter((f) => f.endsWith('.c') && f !== 'main.c').sort().map((f) => join(outDir, f));
-  // one object per source through the object cache (the kernels are the same in every folder)
-  const objects = [...sources, BENCH_DRIVER].map((source, i) => {
-    const object = join(`${exe}.objs`, `${i}_${basename(source).replace(/\.c$/, '')}.o`);
-    try {
-      compileObjectSync({ compiler: 'gcc', flags: [...CFLAGS, ...defines, `-I${outDir}`], source, object });
-    } catch (e) {
-      throw new BenchFailure(`gcc (generated runner): ${(e as Error).message.slice(0, 4000)}`);
-    }
-    return object;
-  });
-  run('gcc', [...objects, '-o', exe], 'gcc (link generated runner)');
+  // through the object cache: the kernels are the same in every folder
+  try {
+    buildExecutableSync({ compiler: 'gcc', flags: [...CFLAGS, ...defines, `-I${outDir}`], linkFlags: [], sources: [...sources, BENCH_DRIVER], objectDir: `${exe}.objs`, out: exe });
+  } catch (e) {
+    throw new BenchFailure(`gcc (generated runner): ${(e as Error).message.slice(0, 4000)}`);
+  }
 }
 
 /**

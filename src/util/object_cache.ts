@@ -26,7 +26,7 @@ import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { createHash, type Hash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 
 export interface ObjectJob {
   readonly compiler: string;
@@ -283,4 +283,18 @@ export async function compileObject(given: ObjectJob, run: Runner = defaultRunne
   if (restore(entry, job)) return;
   await run(job.compiler, compileArgs(job));
   store(entry, job);
+}
+
+/**
+ * An executable from C sources: each compiled to an object in `objectDir` through the cache, then
+ * linked with `linkFlags` (the flags the link needs too, e.g. -fsanitize). Throws "<compiler> failed: <stderr>".
+ */
+export function buildExecutableSync(o: { compiler: string; flags: readonly string[]; linkFlags: readonly string[]; sources: readonly string[]; objectDir: string; out: string }): string {
+  const objects = o.sources.map((source, i) => {
+    const object = join(o.objectDir, `${i}_${basename(source).replace(/\.c$/, '')}.o`);
+    compileObjectSync({ compiler: o.compiler, flags: o.flags, source, object });
+    return object;
+  });
+  syncRunner(o.compiler, [...o.linkFlags, ...objects, '-o', o.out]);
+  return o.out;
 }

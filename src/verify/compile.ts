@@ -2,10 +2,9 @@
  * Host C compilation for tests and `verify`: gcc / clang with the strict flags firmware teams use
  * (-std=c99 -Wall -Wextra -Werror -pedantic), optionally under AddressSanitizer + UBSan.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { compileObjectSync } from '../util/object_cache.js';
+import { buildExecutableSync } from '../util/object_cache.js';
 
 export { RUNTIME_DIR, runtimeSources } from '../runtime/runtime_files.js';
 
@@ -51,21 +50,11 @@ export function compileC(opts: CompileOptions): string {
     ...(opts.sanitize ? SANITIZE_FLAGS : []),
     ...(opts.includeDirs ?? []).map((d) => `-I${d}`),
   ];
-  const objDir = mkdtempSync(`${opts.out}.objs-`);
+  const objectDir = mkdtempSync(`${opts.out}.objs-`);
   try {
-    const objects = opts.sources.map((source, i) => {
-      const object = join(objDir, `${i}_${basename(source).replace(/\.c$/, '')}.o`);
-      compileObjectSync({ compiler: opts.compiler, flags, source, object }); // throws "<compiler> failed: <stderr>"
-      return object;
-    });
-    try {
-      execFileSync(opts.compiler, [opts.optimize ?? '-O2', ...(opts.sanitize ? SANITIZE_FLAGS : []), ...objects, '-o', opts.out], { stdio: ['ignore', 'pipe', 'pipe'] });
-    } catch (e) {
-      const err = e as { stderr?: Buffer };
-      throw new Error(`${opts.compiler} failed: ${err.stderr?.toString() ?? String(e)}`);
-    }
+    const linkFlags = [opts.optimize ?? '-O2', ...(opts.sanitize ? SANITIZE_FLAGS : [])];
+    return buildExecutableSync({ compiler: opts.compiler, flags, linkFlags, sources: opts.sources, objectDir, out: opts.out });
   } finally {
-    rmSync(objDir, { recursive: true, force: true });
+    rmSync(objectDir, { recursive: true, force: true });
   }
-  return opts.out;
 }
