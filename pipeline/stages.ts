@@ -28,7 +28,7 @@ import { dumpCalibration, dumpQuantized } from '../src/quant/dump.js';
 import type { ObserverMethod } from '../src/quant/observers/index.js';
 import { lowerModel, type LoweredModel } from '../src/lower/lower.js';
 import { checkLowered, dumpLowered } from '../src/lower/dump.js';
-import { checkRunnerPlan, planMemory, type RunnerPlan } from '../src/memory/plan_memory.js';
+import { checkRunnerPlan, planMemory, planMemoryWithin, type RunnerPlan } from '../src/memory/plan_memory.js';
 import { printPlan } from '../src/memory/print.js';
 import { emitArtifacts, type Artifacts } from '../src/emit/emit.js';
 import { checkArtifacts, dumpArtifacts } from '../src/emit/check.js';
@@ -65,6 +65,8 @@ export interface PipelineOptions {
   readonly prefix?: string;
   /** Merge in-place depthwise layers in the arena plan (default true). */
   readonly inPlace?: boolean;
+  /** Arena bytes the plan must fit in: the first layers run row by row when whole tensors do not fit. */
+  readonly ramLimit?: number;
   /** The model name in the artifacts (default: the source's). */
   readonly name?: string;
   /**
@@ -176,9 +178,13 @@ const lowerStage: Stage<'lower'> = {
 
 const planStage: Stage<'plan'> = {
   name: 'plan',
-  run: async (done, input) => planMemory(done.lower, { inPlace: input.options?.inPlace }),
+  run: async (done, input) => {
+    const opts = { inPlace: input.options?.inPlace };
+    const limit = input.options?.ramLimit;
+    return limit === undefined ? planMemory(done.lower, opts) : planMemoryWithin(done.lower, limit, opts);
+  },
   check: (r) => checkRunnerPlan(r),
-  dump: (r) => printPlan(r.plan, r.steps, 'arena plan'),
+  dump: (r) => printPlan(r.plan, r.steps, 'arena plan', r.stream),
 };
 
 const emitStage: Stage<'emit'> = {

@@ -83,8 +83,8 @@ export interface Manifest {
     /** Every activation, the input and the kernels' scratch. */
     readonly bytes: number;
     readonly alignment: number;
-    /** Where the input sits in the arena (the caller writes it there, <prefix>_input()). */
-    readonly input_offset: number;
+    /** Where the input sits in the arena (the caller writes it there, <prefix>_input()); null when streamed row by row. */
+    readonly input_offset: number | null;
     readonly peak_layer?: string;
     /** The largest single tensor or scratch: no plan needs less. */
     readonly largest_buffer: number;
@@ -95,12 +95,27 @@ export interface Manifest {
     readonly overlaps: readonly { readonly layer: string; readonly input: string; readonly output: string; readonly shift: number }[];
     /** Layers switched to their low-RAM kernel variant by the plan. */
     readonly low_ram_layers: readonly string[];
+    /** The first layers run row by row (convert --ram-limit): their windows, and the input not in the arena. */
+    readonly stream?: ManifestStream;
   };
   readonly flash: { readonly sections: Record<string, number>; readonly total: number; readonly blob_bytes: number; readonly note: string };
   readonly api: Record<string, string>;
   readonly layers: readonly ManifestLayer[];
   readonly tensors: Record<string, { readonly shape: readonly number[]; readonly scale: number; readonly zero_point: number }>;
   readonly files: Record<string, { readonly bytes: number; readonly sha256: string }>;
+}
+
+export interface ManifestStream {
+  readonly layers: readonly { readonly layer: string; readonly window_rows: number; readonly window_offset: number; readonly window_bytes: number; readonly output_rows: number }[];
+  readonly input_in_arena: false;
+  /** The tensor the last streamed layer writes whole. */
+  readonly output: string;
+  readonly block_offset: number;
+  readonly block_bytes: number;
+  readonly scratch_offset: number;
+  readonly scratch_bytes: number;
+  /** MACs computed more than once (windows keep their rows: none). */
+  readonly extra_macs: number;
 }
 
 /** JSON with object keys sorted at every level and a trailing newline. */

@@ -79,6 +79,27 @@ export interface CLayer {
   readonly access?: AccessModel;
   /** The same layer with a kernel variant that needs less scratch (slower), for the memory planner to pick. */
   readonly lowRam?: CLayer;
+  /** The kernel computes any band of output rows from just the input rows under it (row streaming). */
+  readonly rows?: RowWindow;
+}
+
+/**
+ * A window kernel's reach along H, for running it a row at a time on a window of input rows
+ * (src/memory/stream.ts): the runner copies the layer's params, sets input.h to the rows it holds,
+ * output.h to 1 and pad_top to the rows of the window above the image, and calls the same kernel.
+ */
+export interface RowWindow {
+  readonly kernelH: number;
+  readonly strideH: number;
+  readonly dilationH: number;
+  readonly padTop: number;
+  /** The onnx2mcu_conv_params inside the layer's params struct: '' (it is one) or 'conv.' (depthwise). */
+  readonly convField: '' | 'conv.';
+}
+
+/** The RowWindow of a conv-like layer (kernel, strides, pads and dilations as the IR has them: H first). */
+export function rowWindow(l: { kernel: readonly number[]; strides: readonly number[]; pads: readonly number[]; dilations: readonly number[] }, convField: '' | 'conv.'): RowWindow {
+  return { kernelH: l.kernel[0], strideH: l.strides[0], dilationH: l.dilations[0], padTop: l.pads[0], convField };
 }
 
 /** A weighted layer's arrays as the C kernel reads them. */

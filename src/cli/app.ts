@@ -91,6 +91,7 @@ function parser(args: readonly string[], io: CliIo) {
       .option('out', { type: 'string', demandOption: true, requiresArg: true, describe: 'output folder (replaced atomically; only a folder onnx2mcu wrote, an empty one, or with --force)' })
       .option('input-layout', { choices: ['nhwc', 'nchw'] as const, default: 'nhwc', describe: 'layout of the C input buffer' })
       .option('prefix', { type: 'string', describe: "C namespace of every generated symbol, macro and file (default 'model')" })
+      .option('ram-limit', { type: 'number', requiresArg: true, describe: 'arena bytes to fit in: the first layers run row by row (input read a row at a time) when whole tensors do not fit' })
       .option('force', { type: 'boolean', default: false, describe: 'replace an --out folder that onnx2mcu did not write (never an input of the command)' })
       .option('json', { type: 'boolean', default: false, describe: 'print {"out","files","arenaBytes","flashBytes","calibration"}' }), true)),
     async (a) => (await commands()).convertCommand(a as never, io))

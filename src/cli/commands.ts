@@ -109,10 +109,11 @@ export async function evalCommand(a: EvalArgs, io: CliIo): Promise<void> {
   io.out(a.json ? evalJson(res) + '\n' : evalText(res, items.filter((i) => i.label !== undefined).length));
 }
 
-export interface ConvertArgs extends DumpArgs, CalibrationArgs { model: string; out: string; 'input-layout': string; prefix?: string; force: boolean; json: boolean }
+export interface ConvertArgs extends DumpArgs, CalibrationArgs { model: string; out: string; 'input-layout': string; prefix?: string; 'ram-limit'?: number; force: boolean; json: boolean }
 
 export async function convertCommand(a: ConvertArgs, io: CliIo): Promise<void> {
   const prefix = prefixOption(a.prefix);
+  const ramLimit = positiveInt('ram-limit', a['ram-limit']);
   const options = pipelineOptions(a, a.json ? 'none' : 'auto');
   const { convertModel } = await import('./convert.js');
   const r = await convertModel({
@@ -124,6 +125,7 @@ export async function convertCommand(a: ConvertArgs, io: CliIo): Promise<void> {
     force: a.force,
     inputLayout: a['input-layout'] as 'nhwc' | 'nchw',
     ...(prefix ? { prefix } : {}),
+    ...(ramLimit !== undefined ? { ramLimit } : {}),
     ...(a['calib-count'] !== undefined ? { calibCount: a['calib-count'] } : {}),
     ...(a.scale !== undefined ? { inputScaling: a.scale } : {}),
     dumpAfter: a['dump-after'],
@@ -136,7 +138,9 @@ export async function convertCommand(a: ConvertArgs, io: CliIo): Promise<void> {
   const m = r.artifacts.manifest;
   io.out([
     `wrote ${r.out}/ (${r.files.length} files: ${m.prefix}.c/.h, weights, kernels, manifest.json, report.md)`,
-    `arena: ${r.arenaBytes.toLocaleString('en-US')} bytes, input and scratch included (largest tensor ${m.arena.largest_buffer.toLocaleString('en-US')}: no plan needs less)   flash: ${r.flashBytes.toLocaleString('en-US')} bytes`,
+    m.arena.stream
+      ? `arena: ${r.arenaBytes.toLocaleString('en-US')} bytes, scratch included; the first ${m.arena.stream.layers.length} layers run row by row, the input is read a row at a time (not in the arena)   flash: ${r.flashBytes.toLocaleString('en-US')} bytes`
+      : `arena: ${r.arenaBytes.toLocaleString('en-US')} bytes, input and scratch included (largest tensor ${m.arena.largest_buffer.toLocaleString('en-US')}: no whole-tensor plan needs less)   flash: ${r.flashBytes.toLocaleString('en-US')} bytes`,
     `int8 vs float top-1 agreement on the ${r.calibration.images} calibration images: ${(100 * r.calibration.agreement).toFixed(1)}%`,
   ].join('\n') + '\n');
 }

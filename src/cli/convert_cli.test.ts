@@ -84,3 +84,37 @@ describe('onnx2mcu convert --threads (CLI)', () => {
     expect(existsSync(join(tmp, 'out_bad'))).toBe(false);
   }, 180_000);
 });
+
+describe('onnx2mcu convert --ram-limit (CLI)', () => {
+  it('fits the arena by streaming the first layers, refuses a limit no plan meets in one line with nothing written, and a non-positive one as usage', async () => {
+    const model = join(tmp, 'r.onnx');
+    const calib = join(tmp, 'calib_r');
+    const gen = await cliInProcess('generate', '--width', '0.25', '--resolution', '32', '--classes', '3', '--seed', '4', '--out', model, '--calib-out', calib, '--calib-count', '3');
+    expect(gen.code, gen.stderr).toBe(0);
+    const convert = (out: string, ...extra: string[]) => cliInProcess('convert', model, '--calib', calib, '--out', join(tmp, out), '--scale', 'x/255', '--json', ...extra);
+    const whole = await convert('out_whole');
+    expect(whole.code, whole.stderr).toBe(0);
+    const wholeBytes = (JSON.parse(whole.stdout) as { arenaBytes: number }).arenaBytes;
+
+    const same = await convert('out_same', '--ram-limit', String(wholeBytes));
+    expect(same.code, same.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(tmp, 'out_same', 'manifest.json'), 'utf8')).arena.stream).toBeUndefined(); // it fits whole: nothing streamed
+
+    const limit = wholeBytes - 1; // whole tensors do not fit: the fewest streamed layers that do
+    const small = await convert('out_small', '--ram-limit', String(limit));
+    expect(small.code, small.stderr).toBe(0);
+    expect((JSON.parse(small.stdout) as { arenaBytes: number }).arenaBytes).toBeLessThanOrEqual(limit);
+    const m = JSON.parse(readFileSync(join(tmp, 'out_small', 'manifest.json'), 'utf8'));
+    expect(m.arena.stream.layers.length).toBeGreaterThan(0);
+    expect(readFileSync(join(tmp, 'out_small', 'model.h'), 'utf8')).toContain('int model_run_rows(model_read_row_fn read_row, void *ctx, int8_t *output);');
+
+    const tiny = await convert('out_tiny', '--ram-limit', '100');
+    expect(tiny.code).toBe(1);
+    expect(tiny.stderr.trim().split('\n')).toHaveLength(1);
+    expect(tiny.stderr).toMatch(/^onnx2mcu: --ram-limit 100: no plan fits; the smallest arena is \d+ bytes \(with the first \d+ layers streamed row by row\), set by /);
+    expect(existsSync(join(tmp, 'out_tiny'))).toBe(false);
+    const zero = await convert('out_zero', '--ram-limit', '0');
+    expect(zero.code).toBe(2);
+    expect(zero.stderr.trim()).toBe('onnx2mcu: --ram-limit 0: must be a positive integer (see onnx2mcu --help)');
+  }, 180_000);
+});

@@ -85,6 +85,6 @@ describe.skipIf(compilers.length === 0)('entry points with the input in the aren
       expect(lines[3 * i + 1], 'run()').toEqual(want);
       expect(lines[3 * i + 2], 'a caller-owned arena').toEqual(want);
     });
-    expect(e.manifest.arena.input_offset + C * H * W).toBeLessThanOrEqual(e.manifest.arena.bytes);
+    expect(e.manifest.arena.input_offset! + C * H * W).toBeLessThanOrEqual(e.manifest.arena.bytes);
   });
 });

@@ -19,6 +19,7 @@ import { hasWeights, weightedLayer } from '../int8/types.js';
 import { PROJECT_ROOT } from '../util/shared.js';
 import { compileObjectSync } from '../util/object_cache.js';
 import { buildDriver, reconstructModel, verifyArtifacts } from '../verify/verify.js';
+import { streamableLayers } from '../memory/stream.js';
 
 const compilers = availableCompilers();
 const work = mkdtempSync(join(tmpdir(), 'onnx2mcu-emit-'));
@@ -97,6 +98,23 @@ describe.skipIf(compilers.length === 0)('generated C vs runInt8', () => {
     expect(res.mismatches).toBe(0);
   });
 
+  it('the first layers streamed row by row (1, 3 and all 6 streamable, NCHW too): gcc + clang, sanitizers, byte for byte', async () => {
+    const m = handMadeModel(17);
+    const max = streamableLayers(emitArtifacts(m).lowered);
+    expect(max).toBe(6); // every conv and depthwise layer before the pool: in place, strided, 5×5 multiplier 2, dilated
+    for (const [n, layout] of [[1, 'nhwc'], [3, 'nchw'], [max, 'nhwc']] as const) {
+      const dir = join(work, `stream${n}`);
+      const e = emitArtifacts(m, { streamLayers: n, inputLayout: layout });
+      expect(e.runner.stream!.layers).toHaveLength(n);
+      writeFiles(dir, e.files);
+      const h = readFileSync(join(dir, 'model.h'), 'utf8');
+      expect(h).toContain(`#define MODEL_STREAMED_LAYERS ${n}`);
+      expect(h).not.toMatch(/model_input\(void\)|MODEL_INPUT_OFFSET/); // the input has no place in the arena
+      const res = await verifyArtifacts(dir, { model: m, random: 30, sanitizedInputs: 4, ...(n === max ? {} : { compilers: [compilers[0]] }) });
+      expect(res).toMatchObject({ random: 30, mismatches: 0 });
+    }
+  });
+
   it('quantizer output (tiny MobileNet from helper "quant"): byte for byte', async () => {
     const m = tinyQuantized();
     const dir = join(work, 'tiny');
@@ -172,11 +190,33 @@ describe.skipIf(compilers.length === 0)('generated C vs runInt8', () => {
     expect(r.stdout.toString()).toMatch(/^top class: [0-4] \([a-e]\), raw output -?\d+\n$/);
   });
 
+  it('the streamed runner\'s main.c reads the image a row at a time and prints the same top class and raw output', () => {
+    const m = handMadeModel(18);
+    const run = (name: string, streamLayers: number) => {
+      const dir = join(work, name);
+      writeFiles(dir, emitArtifacts(m, { labels: ['a', 'b', 'c', 'd', 'e'], streamLayers }).files);
+      const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+      const sources = Object.keys(manifest.files).filter((f: string) => f.endsWith('.c')).map((f: string) => join(dir, f));
+      const exe = compileC({ compiler: compilers[0], sources, includeDirs: [dir], out: join(work, `${name}_demo`), sanitize: !quickMode() });
+      const r = spawnSync(exe, []);
+      expect(r.status, r.stderr.toString()).toBe(0);
+      return { out: r.stdout.toString(), main: readFileSync(join(dir, 'main.c'), 'utf8') };
+    };
+    const whole = run('main_whole', 0);
+    const streamed = run('main_streamed', 4);
+    expect(streamed.main).toContain('model_run_rows(read_pixel_row, pixels, output)');
+    expect(whole.main).not.toContain('model_run_rows');
+    expect(streamed.out).toMatch(/^top class: [0-4] \([a-e]\), raw output -?\d+\n$/);
+    expect(streamed.out).toBe(whole.out);
+  });
+
   it('the generated C and the kernels are also clean under -Wconversion -Wshadow -Wcast-qual (firmware flags)', () => {
     const dir = join(work, 'wconv');
     writeFiles(dir, emitArtifacts(handMadeModel(16), { inputLayout: 'nchw' }).files);
+    // and a streamed runner (its row functions and readers)
+    writeFiles(join(dir, 'streamed'), emitArtifacts(handMadeModel(16), { inputLayout: 'nchw', streamLayers: 6 }).files);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-    const sources = Object.keys(manifest.files).filter((f: string) => f.endsWith('.c')).map((f: string) => join(dir, f));
+    const sources = [...Object.keys(manifest.files).filter((f: string) => f.endsWith('.c')).map((f: string) => join(dir, f)), join(dir, 'streamed', 'model.c'), join(dir, 'streamed', 'main.c')];
     for (const cc of compilers) {
       for (const src of sources) {
         compileObjectSync({ compiler: cc, flags: [...STRICT_FLAGS, '-Wconversion', '-Wshadow', '-Wcast-qual', '-Wstrict-prototypes', '-Wmissing-prototypes', '-Os', `-I${dir}`], source: src, object: join(work, 'x.o') });

@@ -10,7 +10,7 @@ import type { RunnerPlan } from '../memory/plan_memory.js';
 import { printPlan } from '../memory/print.js';
 import type { LoweredModel } from '../lower/lower.js';
 import { writeBlob } from '../artifacts/blob.js';
-import { layerScalars, manifestJson, sha256, type Manifest, type ManifestLayer, type Provenance } from '../artifacts/manifest.js';
+import { layerScalars, manifestJson, sha256, type Manifest, type ManifestLayer, type ManifestStream, type Provenance } from '../artifacts/manifest.js';
 import { COMMON_RUNTIME, runtimeFile } from '../runtime/runtime_files.js';
 import { PROJECT_ROOT } from '../util/shared.js';
 import { mainC } from './main_c.js';
@@ -75,9 +75,9 @@ export function emitArtifacts(lowered: LoweredModel, runner: RunnerPlan, opts: E
   put(names.weightsSource, weightsC(m, banner));
   const blob = writeBlob(blobTensors(m));
   put('weights.bin', blob);
-  put('main.c', mainC(m, opts.labels, banner));
+  put('main.c', mainC(m, opts.labels, banner, runner.stream !== undefined));
   for (const [name, text] of runtimeFiles(m, COMMON_RUNTIME, runtimeFile)) put(name, text);
-  put('plan.txt', printPlan(runner.plan, m.steps, `${m.model.name} arena plan (${generator})`));
+  put('plan.txt', printPlan(runner.plan, runner.steps, `${m.model.name} arena plan (${generator})`, runner.stream));
   const flash = flashSections(m);
   put('report.md', reportMd(m, runner, flash, generator, opts.source));
   put('report.html', reportHtml(buildReportData(m, runner, flash, generator, opts.source, opts.quality)));
@@ -124,7 +124,7 @@ function buildManifest(m: LoweredModel, runner: RunnerPlan, flash: Record<string
       dtype: 'int8',
       scale: q.input.q.scale,
       zero_point: q.input.q.zeroPoint,
-      feed: { pixel_offset: q.input.pixelOffset, pixel_mapping: q.input.pixelMapping, float_scaling: q.input.floatScaling, note: q.input.note, helper: `${p}_input_from_pixels(pixels HxWxC uint8, ${p}_input())` },
+      feed: { pixel_offset: q.input.pixelOffset, pixel_mapping: q.input.pixelMapping, float_scaling: q.input.floatScaling, note: q.input.note, helper: runner.stream ? `${p}_input_row_from_pixels(pixel row WxC uint8, row) in a ${p}_read_row_fn` : `${p}_input_from_pixels(pixels HxWxC uint8, ${p}_input())` },
     },
     output: {
       tensor: q.output.name,
@@ -139,16 +139,17 @@ function buildManifest(m: LoweredModel, runner: RunnerPlan, flash: Record<string
     arena: {
       bytes: runner.plan.peakBytes,
       alignment: runner.alignment,
-      input_offset: runner.plan.offsets.get(runner.inputTensor)!,
-      peak_layer: m.steps[runner.plan.peakLayer]?.name,
+      input_offset: runner.stream ? null : runner.plan.offsets.get(runner.inputTensor)!,
+      peak_layer: runner.steps[runner.plan.peakLayer]?.name,
       largest_buffer: runner.plan.largestBuffer,
       live_bytes_lower_bound: runner.plan.liveBytesMax,
       in_place_layers: [...runner.inPlaceSteps].sort(),
-      overlaps: runner.plan.overlaps.map((o) => ({ layer: m.steps[o.step].name, input: o.from, output: o.to, shift: o.shift })),
+      overlaps: runner.plan.overlaps.map((o) => ({ layer: runner.steps[o.step].name, input: o.from, output: o.to, shift: o.shift })),
       low_ram_layers: [...runner.lowRamSteps].sort(),
+      ...(runner.stream ? { stream: manifestStream(runner.stream) } : {}),
     },
     flash: { sections: flash, total: Object.values(flash).reduce((a, b) => a + b, 0), blob_bytes: blobBytes, note: 'constant data only; kernel code not counted' },
-    api: {
+    api: runner.stream ? streamedApi(p, weightsType) : {
       input: `int8_t *${p}_input(void)`,
       invoke: `int ${p}_invoke(int8_t *output)`,
       arena_input: `int8_t *${p}_arena_input(int8_t *arena)`,
@@ -162,5 +163,31 @@ function buildManifest(m: LoweredModel, runner: RunnerPlan, flash: Record<string
     layers,
     tensors: Object.fromEntries(Object.entries(q.tensors).map(([k, v]) => [k, { shape: v.shape, scale: v.q.scale, zero_point: v.q.zeroPoint }])),
     files: Object.fromEntries([...files.keys()].sort().map((k) => [k, { bytes: files.get(k)!.length, sha256: sha256(files.get(k)!) }])),
+  };
+}
+
+function manifestStream(st: NonNullable<RunnerPlan['stream']>): ManifestStream {
+  return {
+    layers: st.layers.map((l) => ({ layer: l.name, window_rows: l.windowRows, window_offset: st.streamOffset + l.windowOffset, window_bytes: l.windowBytes, output_rows: l.rows.outH })),
+    input_in_arena: false,
+    output: st.output,
+    block_offset: st.streamOffset,
+    block_bytes: st.blockBytes,
+    scratch_offset: st.streamOffset + st.scratchOffset,
+    scratch_bytes: st.scratchBytes,
+    extra_macs: 0,
+  };
+}
+
+function streamedApi(p: string, weightsType: string): Record<string, string> {
+  return {
+    read_row: `typedef void (*${p}_read_row_fn)(void *ctx, int32_t row, int8_t *dst)`,
+    run_rows: `int ${p}_run_rows(${p}_read_row_fn read_row, void *ctx, int8_t *output)`,
+    run_rows_with_weights: `int ${p}_run_rows_with_weights(const ${weightsType} *weights, ${p}_read_row_fn read_row, void *ctx, int8_t *output, int8_t *arena, size_t arena_bytes)`,
+    run: `int ${p}_run(const int8_t *input, int8_t *output)`,
+    run_with_arena: `int ${p}_run_with_arena(const int8_t *input, int8_t *output, int8_t *arena, size_t arena_bytes)`,
+    run_with_weights: `int ${p}_run_with_weights(const ${weightsType} *weights, const int8_t *input, int8_t *output, int8_t *arena, size_t arena_bytes)`,
+    load_blob: `int ${p}_load_blob(const uint8_t *blob, uint32_t blob_bytes, ${weightsType} *weights, int *detail)`,
+    input_row_from_pixels: `void ${p}_input_row_from_pixels(const uint8_t *pixel_row, int8_t *row)`,
   };
 }

@@ -9,9 +9,11 @@
  * models converted with different prefixes link into one firmware image.
  */
 import type { RunnerPlan } from '../memory/plan_memory.js';
+import { streamedPlace } from '../memory/stream.js';
 import { cComment } from '../cgen/c_writer.js';
 import { dimsInit } from '../cgen/c_layer.js';
 import type { CDims, CLayer, LoweredModel } from '../lower/lower.js';
+import type { CBuffers } from '../cgen/c_layer.js';
 import { prefixedName, withPrefix } from '../runtime/runtime_files.js';
 import type { Provenance } from '../artifacts/manifest.js';
 import { UserError } from '../util/errors.js';
@@ -72,9 +74,17 @@ export function modelH(m: LoweredModel, r: RunnerPlan, banner: string, source?: 
     `/*`,
     ` * ${n.header} - ${cComment(q.name)} (${banner})`,
     ` *`,
-    ` * int8 inference, no malloc, no floating point. The input lives in the arena, as TFLite Micro's:`,
-    ` * write it at ${p}_input() (${p}_input_from_pixels does it from camera pixels), then call`,
-    ` * ${p}_invoke(output). ${p}_run(input, output) copies a buffer of the caller's there first. The input is`,
+    ...(r.stream
+      ? [
+        ` * int8 inference, no malloc, no floating point. The first ${r.stream.layers.length} layers run row by row, so the input is`,
+        ` * never whole in the arena: ${p}_run_rows(read_row, ctx, output) asks for it a row at a time (a camera`,
+        ` * delivers it so), ${p}_run(input, output) reads the rows from a buffer of the caller's. The input is`,
+      ]
+      : [
+        ` * int8 inference, no malloc, no floating point. The input lives in the arena, as TFLite Micro's:`,
+        ` * write it at ${p}_input() (${p}_input_from_pixels does it from camera pixels), then call`,
+        ` * ${p}_invoke(output). ${p}_run(input, output) copies a buffer of the caller's there first. The input is`,
+      ]),
     ` * ${m.inputLayout === 'nhwc' ? `channels-last (H x W x C = ${fmtDims(inDims)})` : `NCHW (C x H x W = ${inDims.c}x${inDims.h}x${inDims.w})`} int8, the output ${outSize} int8 values`,
     ` * (${q.output.softmax ? 'logits: softmax(scale * (raw - zero_point)) gives probabilities' : 'the model output'}).`,
     ` * What to feed: ${cComment(q.input.pixelMapping)} (${p}_input_from_pixels does it); the float model`,
@@ -101,8 +111,16 @@ export function modelH(m: LoweredModel, r: RunnerPlan, banner: string, source?: 
     `#define ${P}_OUTPUT_SIZE ${outSize}`,
     `#define ${P}_OUTPUT_SCALE ${real(q.output.q.scale)}f`,
     `#define ${P}_OUTPUT_ZERO_POINT ${q.output.q.zeroPoint}`,
-    `#define ${P}_ARENA_SIZE ${r.plan.peakBytes} /* bytes: every activation, the input and the kernels' scratch */`,
-    `#define ${P}_INPUT_OFFSET ${r.plan.offsets.get(r.inputTensor)} /* where the input sits in the arena */`,
+    ...(r.stream
+      ? [
+        `#define ${P}_ARENA_SIZE ${r.plan.peakBytes} /* bytes: every activation, the input rows and the kernels' scratch */`,
+        `#define ${P}_STREAMED_LAYERS ${r.stream.layers.length} /* the first layers run row by row; the input is read a row at a time */`,
+        `#define ${P}_INPUT_ROW_BYTES ${inDims.w * inDims.c} /* one input row as a row reader writes it: W x C, channels last */`,
+      ]
+      : [
+        `#define ${P}_ARENA_SIZE ${r.plan.peakBytes} /* bytes: every activation, the input and the kernels' scratch */`,
+        `#define ${P}_INPUT_OFFSET ${r.plan.offsets.get(r.inputTensor)} /* where the input sits in the arena */`,
+      ]),
     `#define ${P}_ARENA_ALIGNMENT ${r.alignment} /* a caller-owned arena must start at a multiple of this */`,
     '',
     `#define ${P}_OK 0`,
@@ -116,6 +134,41 @@ export function modelH(m: LoweredModel, r: RunnerPlan, banner: string, source?: 
     `    ${n.runtime('onnx2mcu_layer_data')} layer[${Math.max(slots, 1)}];`,
     `} ${n.weightsType};`,
     '',
+    ...(r.stream ? streamedApi(m) : arenaInputApi(m)),
+
+    '/*',
+    ' * Points `weights` into a weights.bin image (4-byte aligned, kept alive by the caller) after',
+    ` * validating its magic, version, size, CRC32, every tensor and every value a kernel relies on`,
+    ` * (multipliers, shifts, biases against the accumulator bound). Returns ${P}_OK, or`,
+    ` * ${P}_ERR_BLOB with the loader's code (${P}_BLOB_ERR_*) in *detail when detail is not null.`,
+    ' */',
+    `int ${p}_load_blob(const uint8_t *blob, uint32_t blob_bytes, ${n.weightsType} *weights, int *detail);`,
+    '',
+    '/*',
+    ' * Camera pixels to the model input: `pixels` is H x W x C interleaved uint8 (RGB for a color',
+    ` * model), ${P}_INPUT_SIZE bytes; writes int8 = pixel - ${q.input.pixelOffset} in the model's input layout.`,
+    ' */',
+    `void ${p}_input_from_pixels(const uint8_t *pixels, int8_t *input);`,
+    '',
+    ...(r.stream
+      ? [
+        `/* One row of camera pixels (W x C uint8) to one input row for a row reader (W x C int8, channels last). */`,
+        `void ${p}_input_row_from_pixels(const uint8_t *pixel_row, int8_t *row);`,
+        '',
+      ]
+      : []),
+    `#endif /* ${P}_H */`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** The entry points of a runner whose input lives in the arena (declarations). */
+function arenaInputApi(m: LoweredModel): string[] {
+  const n = cNames(m.prefix);
+  const { P } = n;
+  const p = m.prefix;
+  return [
     `/* Where to write the input (${P}_INPUT_SIZE bytes) in the runner's static arena. */`,
     `int8_t *${p}_input(void);`,
     '',
@@ -136,24 +189,37 @@ export function modelH(m: LoweredModel, r: RunnerPlan, banner: string, source?: 
     `int ${p}_run_with_weights(const ${n.weightsType} *weights, const int8_t *input, int8_t *output,`,
     `    int8_t *arena, size_t arena_bytes);`,
     '',
-    '/*',
-    ' * Points `weights` into a weights.bin image (4-byte aligned, kept alive by the caller) after',
-    ` * validating its magic, version, size, CRC32, every tensor and every value a kernel relies on`,
-    ` * (multipliers, shifts, biases against the accumulator bound). Returns ${P}_OK, or`,
-    ` * ${P}_ERR_BLOB with the loader's code (${P}_BLOB_ERR_*) in *detail when detail is not null.`,
-    ' */',
-    `int ${p}_load_blob(const uint8_t *blob, uint32_t blob_bytes, ${n.weightsType} *weights, int *detail);`,
+  ];
+}
+
+/** The entry points of a runner that streams its first layers (declarations): no input in the arena. */
+function streamedApi(m: LoweredModel): string[] {
+  const n = cNames(m.prefix);
+  const { P } = n;
+  const p = m.prefix;
+  return [
+    `/*`,
+    ` * A row reader: writes input row \`row\` (0 .. ${P}_INPUT_H - 1, asked for in order, each once) to \`dst\`,`,
+    ` * ${P}_INPUT_ROW_BYTES int8 values, channels last whatever the input layout (${p}_input_row_from_pixels`,
+    ` * converts a row of camera pixels).`,
+    ` */`,
+    `typedef void (*${p}_read_row_fn)(void *ctx, int32_t row, int8_t *dst);`,
     '',
-    '/*',
-    ' * Camera pixels to the model input: `pixels` is H x W x C interleaved uint8 (RGB for a color',
-    ` * model), ${P}_INPUT_SIZE bytes; writes int8 = pixel - ${q.input.pixelOffset} in the model's input layout.`,
-    ' */',
-    `void ${p}_input_from_pixels(const uint8_t *pixels, int8_t *input);`,
+    `/* Runs the network on rows from read_row(ctx, ...), weights in flash, static arena. Returns ${P}_OK. */`,
+    `int ${p}_run_rows(${p}_read_row_fn read_row, void *ctx, int8_t *output);`,
     '',
-    `#endif /* ${P}_H */`,
+    `/* The same with weights from ${p}_load_blob (or any ${n.weightsType}) and a caller-owned arena of at least */`,
+    `/* ${P}_ARENA_SIZE bytes, aligned to ${P}_ARENA_ALIGNMENT. */`,
+    `int ${p}_run_rows_with_weights(const ${n.weightsType} *weights, ${p}_read_row_fn read_row, void *ctx, int8_t *output,`,
+    `    int8_t *arena, size_t arena_bytes);`,
+    '',
+    `/* ${p}_run*: the input is a buffer of the caller's (${P}_INPUT_SIZE bytes, the model's input layout), read a row at a time. */`,
+    `int ${p}_run(const int8_t *input, int8_t *output);`,
+    `int ${p}_run_with_arena(const int8_t *input, int8_t *output, int8_t *arena, size_t arena_bytes);`,
+    `int ${p}_run_with_weights(const ${n.weightsType} *weights, const int8_t *input, int8_t *output,`,
+    `    int8_t *arena, size_t arena_bytes);`,
     '',
   ];
-  return lines.join('\n');
 }
 
 /** Where each tensor lives in the runner: its pointer expression and a description for comments. */
@@ -164,6 +230,8 @@ function buffers(m: LoweredModel, r: RunnerPlan) {
   return {
     ptr(t: string, _mutable: boolean): string {
       if (t === m.outputTensor) return 'output';
+      const streamed = streamedWhere(m, r, t);
+      if (streamed) throw new Error(`emit: tensor '${t}' is streamed (${streamed}), not in the arena whole`);
       if (external.has(t)) throw new Error(`emit: tensor '${t}' is outside the arena`);
       const o = plan.offsets.get(t);
       if (o === undefined) throw new Error(`emit: tensor '${t}' has no arena offset`);
@@ -171,14 +239,24 @@ function buffers(m: LoweredModel, r: RunnerPlan) {
     },
     where(t: string): string {
       if (t === m.outputTensor) return 'caller output';
+      const streamed = streamedWhere(m, r, t);
+      if (streamed) return streamed;
       const o = plan.offsets.get(t)!;
       return `arena [${o}, ${o + (m.tensorBytes.get(t) ?? bufferBytes.get(t)!)})`;
     },
   };
 }
 
-/** One layer: its comment and params struct (into `out`), and its kernel call (returned). */
-function layerBlock(m: LoweredModel, r: RunnerPlan, c: CLayer, i: number, slot: number | undefined, out: string[]): string {
+/** Where a tensor of a streamed plan's first layers is (undefined: not one of those). */
+function streamedWhere(m: LoweredModel, r: RunnerPlan, t: string): string | undefined {
+  return r.stream ? streamedPlace(r.stream, t, m.inputNchwTensor) : undefined;
+}
+
+/**
+ * One layer: its comment and params struct (into `out`), and its kernel call (returned). A streamed
+ * layer's call is given its buffers (`rowIo`) and a copy of its params, `p`, with the window's rows.
+ */
+function layerBlock(m: LoweredModel, r: RunnerPlan, c: CLayer, i: number, slot: number | undefined, out: string[], rowIo?: CBuffers): string {
   const n = cNames(m.prefix);
   const { ptr, where } = buffers(m, r);
   const l = c.layer;
@@ -200,6 +278,7 @@ function layerBlock(m: LoweredModel, r: RunnerPlan, c: CLayer, i: number, slot: 
   if (r.lowRamSteps.has(c.ident)) out.push(' * kernel variant with less scratch, chosen by the memory plan (this layer set the arena peak)');
   out.push(' */');
   out.push(`static const ${n.runtime(ps.type)} ${c.ident}_params = ${ps.init};`, '');
+  if (rowIo) return n.runtime(c.emitter.call(c, rowIo)).replace(`&${c.ident}_params,`, '&p,');
   const inputs = c.inputs.map((t) => ptr(t, false));
   const weights = slot !== undefined ? `&w->layer[${slot}]` : undefined;
   // In place (only layers lowered with inPlaceScratch): the output overwrites the input, two saved rows in the arena.
@@ -303,21 +382,216 @@ export function modelC(m: LoweredModel, r: RunnerPlan, banner: string): string {
     '',
   );
   const calls: string[] = [];
-  if (m.inputNchwTensor) {
+  const slot = new Map(dataLayers(m).map((c, i) => [c, i]));
+  const streamed = r.stream ? r.stream.layers.length : 0;
+  if (r.stream) calls.push(...streamLayers(m, r, slot, out));
+  else if (m.inputNchwTensor) {
     out.push(`/* input_nchw_to_nhwc: the NCHW input (${where(m.inputNchwTensor)}) to channels-last, ${where(m.inputTensor)} */`);
     out.push(`static const ${n.runtime('onnx2mcu_dims')} input_dims = ${dimsInit(m.tensorDims.get(m.inputTensor)!)};`, '');
     calls.push(`    ${n.runtime('onnx2mcu_nchw_to_nhwc_s8')}(&input_dims, ${ptr(m.inputNchwTensor, false)}, ${ptr(m.inputTensor, true)});`);
   }
-  const slot = new Map(dataLayers(m).map((c, i) => [c, i]));
-  m.layers.forEach((c, i) => calls.push(`    ${layerBlock(m, r, c, i, slot.get(c), out)}`, `    ${P}_LAYER_HOOK(${i});`));
-  out.push(`static void run_layers(const ${n.weightsType} *w, int8_t *output, int8_t *arena)`, '{');
+  m.layers.forEach((c, i) => {
+    if (i >= streamed) calls.push(`    ${layerBlock(m, r, c, i, slot.get(c), out)}`, `    ${P}_LAYER_HOOK(${i});`);
+  });
+  if (r.stream) {
+    out.push(`static void run_layers(const ${n.weightsType} *w, ${m.prefix}_read_row_fn read_row, void *ctx, int8_t *output, int8_t *arena)`, '{');
+    out.push('    stream_state s;', '    int32_t oy;');
+  } else {
+    out.push(`static void run_layers(const ${n.weightsType} *w, int8_t *output, int8_t *arena)`, '{');
+  }
   if (!calls.some((c) => c.includes('arena'))) out.push('    (void)arena;');
-  if (!calls.some((c) => c.includes('&w->'))) out.push('    (void)w;');
+  if (!calls.some((c) => c.includes('&w->') || c.includes('s.w = w'))) out.push('    (void)w;');
   out.push(...calls, '}', '');
-  out.push(...entryPoints(m));
+  out.push(...(r.stream ? streamedEntryPoints(m) : entryPoints(m)));
   out.push(...blobLoader(m), '');
   out.push(...inputFromPixels(m), '');
+  if (r.stream) out.push(...inputRowFromPixels(m), '');
   return out.join('\n');
+}
+
+/**
+ * The streamed first layers (src/memory/stream.ts): one function per layer that computes one of its
+ * output rows from its window, asking the layer before (or the row reader) for the rows the window
+ * lacks; and the start of run_layers, which asks the last of them for every row of its output.
+ */
+function streamLayers(m: LoweredModel, r: RunnerPlan, slot: ReadonlyMap<CLayer, number>, out: string[]): string[] {
+  const st = r.stream!;
+  const n = cNames(m.prefix);
+  const { P } = n;
+  const ident = (j: number) => st.layers[j].name;
+  const layerOf = (j: number) => m.layers.find((c) => c.ident === ident(j))!;
+  const scratch = `s->arena + ${st.streamOffset + st.scratchOffset}`;
+  out.push(
+    '/*',
+    ` * Layers 0-${st.layers.length - 1} run row by row: each keeps a window of the input rows its next output row`,
+    ' * needs (windows only move forward: every row is computed once), so the input and the tensors',
+    ` * between these layers are never whole in the arena. Windows and the kernels' scratch: arena [${st.streamOffset}, ${st.streamOffset + st.blockBytes}).`,
+    ' */',
+    'typedef struct {',
+    '    int32_t first; /* the input row in the window\'s first slot */',
+    '    int32_t count; /* rows the window holds */',
+    '} stream_window;',
+    '',
+    'typedef struct {',
+    `    const ${n.weightsType} *w;`,
+    '    int8_t *arena;',
+    `    ${m.prefix}_read_row_fn read_row;`,
+    '    void *ctx;',
+    `    stream_window window[${st.layers.length}];`,
+    '} stream_state;',
+    '',
+    '/* Keeps the window\'s rows from `lo` on: drops those above and moves the rest to its start. */',
+    'static void keep_rows(stream_window *win, int8_t *rows, int32_t lo, int32_t row_bytes)',
+    '{',
+    '    const int32_t drop = lo - win->first;',
+    '    if (drop <= 0) {',
+    '        return;',
+    '    }',
+    '    if (drop >= win->count) {',
+    '        win->count = 0;',
+    '    } else {',
+    '        win->count -= drop;',
+    '        memmove(rows, rows + drop * row_bytes, (size_t)(win->count * row_bytes));',
+    '    }',
+    '    win->first = lo;',
+    '}',
+    '',
+  );
+  st.layers.forEach((sl, j) => {
+    const c = layerOf(j);
+    const g = sl.rows;
+    const window = `s->arena + ${st.streamOffset + sl.windowOffset}`;
+    const call = layerBlock(m, r, c, j, slot.get(c), out, {
+      inputs: ['window'], output: 'out', ...(slot.get(c) !== undefined ? { weights: `&s->w->layer[${slot.get(c)}]` } : {}),
+      ...(r.stream!.scratchBytes ? { scratch } : {}),
+    });
+    const f = c.rows!.convField;
+    const reach = (g.kernelH - 1) * g.dilationH;
+    const win = `s->window[${j}]`;
+    const produce = j === 0 ? `s->read_row(s->ctx, ${win}.first + ${win}.count, window + ${win}.count * ${g.inRowBytes})`
+      : `stream_${ident(j - 1)}(s, ${win}.first + ${win}.count, window + ${win}.count * ${g.inRowBytes})`;
+    out.push(
+      `/* ${cComment(c.layer.name)}: output row oy (${g.outRowBytes} bytes) from input rows oy * ${g.strideH} - ${g.padTop} .. + ${reach}, window of ${sl.windowRows} rows at arena [${st.streamOffset + sl.windowOffset}, ${st.streamOffset + sl.windowOffset + sl.windowBytes}) */`,
+      `static void stream_${c.ident}(stream_state *s, int32_t oy, int8_t *out)`,
+      '{',
+      `    int8_t *const window = ${window};`,
+      `    const int32_t top = oy * ${g.strideH} - ${g.padTop};`,
+      '    const int32_t lo = top > 0 ? top : 0;',
+      `    const int32_t hi = top + ${reach} < ${g.inH - 1} ? top + ${reach} : ${g.inH - 1};`,
+      `    ${n.runtime(c.emitter.params(c).type)} p = ${c.ident}_params;`,
+      `    keep_rows(&${win}, window, lo, ${g.inRowBytes});`,
+      `    for (; ${win}.first + ${win}.count <= hi; ++${win}.count) {`,
+      `        ${produce};`,
+      '    }',
+      `    p.${f}input.h = hi - lo + 1;`,
+      `    p.${f}output.h = 1;`,
+      `    p.${f}pad_top = lo - top;`,
+      `    ${call}`,
+      '}',
+      '',
+    );
+  });
+  const last = st.layers[st.layers.length - 1];
+  const outAt = r.plan.offsets.get(st.output)!;
+  return [
+    '    s.w = w;',
+    '    s.arena = arena;',
+    '    s.read_row = read_row;',
+    '    s.ctx = ctx;',
+    '    memset(s.window, 0, sizeof s.window);',
+    `    for (oy = 0; oy < ${last.rows.outH}; ++oy) {`,
+    `        stream_${ident(st.layers.length - 1)}(&s, oy, arena + ${outAt} + oy * ${last.rows.outRowBytes});`,
+    '    }',
+    ...st.layers.map((_, j) => `    ${P}_LAYER_HOOK(${j});${j === 0 ? ' /* the streamed layers end together */' : ''}`),
+  ];
+}
+
+/** The public entry points of a streamed runner: rows from a reader, or from the caller's buffer. */
+function streamedEntryPoints(m: LoweredModel): string[] {
+  const n = cNames(m.prefix);
+  const { P } = n;
+  const p = m.prefix;
+  const readRow = m.inputLayout === 'nhwc'
+    ? [`    memcpy(dst, b->input + row * ${P}_INPUT_ROW_BYTES, ${P}_INPUT_ROW_BYTES);`]
+    : [
+      '    int32_t x, c;',
+      `    for (x = 0; x < ${P}_INPUT_W; ++x) {`,
+      `        for (c = 0; c < ${P}_INPUT_C; ++c) {`,
+      `            dst[x * ${P}_INPUT_C + c] = b->input[(c * ${P}_INPUT_H + row) * ${P}_INPUT_W + x]; /* NCHW to channels last */`,
+      '        }',
+      '    }',
+    ];
+  return [
+    `int ${p}_run_rows_with_weights(const ${n.weightsType} *weights, ${p}_read_row_fn read_row, void *ctx, int8_t *output,`,
+    '    int8_t *arena, size_t arena_bytes)',
+    '{',
+    '    if (weights == 0 || read_row == 0 || output == 0 || arena == 0) {',
+    `        return ${P}_ERR_NULL;`,
+    '    }',
+    `    if (arena_bytes < ${P}_ARENA_SIZE) {`,
+    `        return ${P}_ERR_ARENA;`,
+    '    }',
+    `    if (((uintptr_t)arena % ${P}_ARENA_ALIGNMENT) != 0) {`,
+    `        return ${P}_ERR_ALIGN;`,
+    '    }',
+    '    run_layers(weights, read_row, ctx, output, arena);',
+    `    return ${P}_OK;`,
+    '}',
+    '',
+    '/* The row reader of a caller\'s whole input buffer. */',
+    'typedef struct {',
+    '    const int8_t *input;',
+    '} buffer_rows;',
+    '',
+    'static void read_buffer_row(void *ctx, int32_t row, int8_t *dst)',
+    '{',
+    '    const buffer_rows *b = (const buffer_rows *)ctx;',
+    ...readRow,
+    '}',
+    '',
+    `int ${p}_run_with_weights(const ${n.weightsType} *weights, const int8_t *input, int8_t *output,`,
+    '    int8_t *arena, size_t arena_bytes)',
+    '{',
+    '    buffer_rows b;',
+    '    if (input == 0) {',
+    `        return ${P}_ERR_NULL;`,
+    '    }',
+    '    b.input = input;',
+    `    return ${p}_run_rows_with_weights(weights, read_buffer_row, &b, output, arena, arena_bytes);`,
+    '}',
+    '',
+    `int ${p}_run_with_arena(const int8_t *input, int8_t *output, int8_t *arena, size_t arena_bytes)`,
+    '{',
+    `    return ${p}_run_with_weights(&${n.flashWeights}, input, output, arena, arena_bytes);`,
+    '}',
+    '',
+    `/* The one arena: int32 words, so it is aligned to ${P}_ARENA_ALIGNMENT (4) on every target. */`,
+    `static int32_t ${p}_arena[(${P}_ARENA_SIZE + 3) / 4 + 1];`,
+    '',
+    `int ${p}_run_rows(${p}_read_row_fn read_row, void *ctx, int8_t *output)`,
+    '{',
+    `    return ${p}_run_rows_with_weights(&${n.flashWeights}, read_row, ctx, output, (int8_t *)${p}_arena, sizeof ${p}_arena);`,
+    '}',
+    '',
+    `int ${p}_run(const int8_t *input, int8_t *output)`,
+    '{',
+    `    return ${p}_run_with_arena(input, output, (int8_t *)${p}_arena, sizeof ${p}_arena);`,
+    '}',
+    '',
+  ];
+}
+
+function inputRowFromPixels(m: LoweredModel): string[] {
+  const { P } = cNames(m.prefix);
+  return [
+    `void ${m.prefix}_input_row_from_pixels(const uint8_t *pixel_row, int8_t *row)`,
+    '{',
+    '    int32_t i;',
+    `    for (i = 0; i < ${P}_INPUT_ROW_BYTES; ++i) {`,
+    `        row[i] = (int8_t)((int32_t)pixel_row[i] - ${P}_INPUT_PIXEL_OFFSET);`,
+    '    }',
+    '}',
+  ];
 }
 
 /**

@@ -1,5 +1,6 @@
 /** report.md: one row per layer (op, shapes, MACs, params, arena offsets, scales) and totals. */
 import type { CLayer, LoweredModel } from '../lower/lower.js';
+import { streamedPlace } from '../memory/stream.js';
 import type { RunnerPlan } from '../memory/plan_memory.js';
 import type { Provenance } from '../artifacts/manifest.js';
 
@@ -22,13 +23,15 @@ const sci = (x: number) => Number(x.toPrecision(4)).toString();
 export function reportMd(m: LoweredModel, r: RunnerPlan, flash: Record<string, number>, banner: string, source?: Provenance): string {
   const where = (t: string) => {
     if (t === m.outputTensor) return 'output';
+    const streamed = r.stream && streamedPlace(r.stream, t, m.inputNchwTensor);
+    if (streamed) return streamed;
     const o = r.plan.offsets.get(t)!;
     return `${o}–${o + m.tensorBytes.get(t)!}`;
   };
   const row = (c: CLayer, i: number) => {
     const l = c.layer;
     const all = <T>(xs: readonly T[], f: (x: T) => string) => xs.map(f).join(' + ');
-    const overlap = r.plan.overlaps.find((o) => m.steps[o.step]?.name === c.ident);
+    const overlap = r.plan.overlaps.find((o) => r.steps[o.step]?.name === c.ident);
     const placement = r.inPlaceSteps.has(c.ident) ? ' (in place)' : overlap ? ` (over its input, shift ${overlap.shift})` : '';
     return `| ${i} | ${l.name} | ${c.kernel}${placement} | ${l.origin.join(', ')} | ${all(l.inputShapes, (s) => s.join('×'))} | ${l.outputShape.join('×')} | ${num(c.macs)} | ${num(c.params)} | ${all(c.inputs, where)} | ${where(c.output)} | ${all(l.inputQ, (q) => `${sci(q.scale)} / ${q.zeroPoint}`)} | ${sci(l.outputQ.scale)} / ${l.outputQ.zeroPoint} | [${l.actMin}, ${l.actMax}] |`;
   };
@@ -47,7 +50,9 @@ export function reportMd(m: LoweredModel, r: RunnerPlan, flash: Record<string, n
     '',
     `- MACs: ${num(macs)}`,
     `- parameters: ${num(params)}`,
-    `- arena: ${num(r.plan.peakBytes)} bytes, the input and kernel scratch included (peak set by ${m.steps[r.plan.peakLayer]?.name ?? '-'}; largest tensor ${num(r.plan.largestBuffer)}, the floor of any plan; without overlapping outputs over consumed inputs the floor would be ${num(r.plan.liveBytesMax)})`,
+    r.stream
+      ? `- arena: ${num(r.plan.peakBytes)} bytes, kernel scratch included (peak set by ${r.steps[r.plan.peakLayer]?.name ?? '-'}; largest buffer ${num(r.plan.largestBuffer)}). Layers 0–${r.stream.layers.length - 1} run row by row: the input is read a row at a time (not in the arena) and their tensors pass through windows of a few rows (${num(r.stream.blockBytes)} bytes with the scratch); every row is computed once, so no extra MACs`
+      : `- arena: ${num(r.plan.peakBytes)} bytes, the input and kernel scratch included (peak set by ${r.steps[r.plan.peakLayer]?.name ?? '-'}; largest tensor ${num(r.plan.largestBuffer)}, the floor of any plan; without overlapping outputs over consumed inputs the floor would be ${num(r.plan.liveBytesMax)})`,
     `- outputs written over their consumed input: ${r.plan.overlaps.length} layers (shift = output offset − input offset, in the kernel column); low-RAM kernel variants: ${[...r.lowRamSteps].join(', ') || 'none'}`,
     ...Object.keys(flash).sort().map((k) => `- flash ${k}: ${num(flash[k])} bytes`),
     '',

@@ -8,7 +8,7 @@
 import type { QuantizedLayer, QuantizedModel } from '../int8/types.js';
 import { getOp } from '../ops/registry.js';
 import { UserError } from '../util/errors.js';
-import type { Step } from '../memory/lifetimes.js';
+import type { Step, StepRows } from '../memory/lifetimes.js';
 import { uniqueIdents } from '../cgen/c_writer.js';
 import { cDims, type CDims, type CLayer } from '../cgen/c_layer.js';
 
@@ -73,9 +73,17 @@ export function lowerModel(model: QuantizedModel, opts: LowerOptions = {}): Lowe
       name: c.ident, inputs: c.inputs, outputs: [c.output], ...(c.scratchBytes ? { scratchBytes: c.scratchBytes } : {}), ...(inPlace ? { inPlace } : {}),
       ...(c.access ? { access: c.access } : {}),
       ...(c.lowRam ? { lowRam: { scratchBytes: (c.lowRam.scratchBytes ?? 0) + (inPlace ? c.lowRam.inPlaceScratch ?? 0 : 0), ...(c.lowRam.access ? { access: c.lowRam.access } : {}) } } : {}),
+      ...(c.rows ? { rows: stepRows(c) } : {}),
     });
   }
   return { model, prefix, layers, inputLayout, inputTensor, inputNchwTensor, outputTensor, tensorBytes, tensorDims, steps };
+}
+
+/** A row-streamable layer's geometry along H, as the planner sees it. */
+function stepRows(c: CLayer): StepRows {
+  const [i, o] = [c.inDims[0], c.outDims];
+  const { kernelH, strideH, dilationH, padTop } = c.rows!;
+  return { inH: i.h, outH: o.h, inRowBytes: i.w * i.c, outRowBytes: o.w * o.c, kernelH, strideH, dilationH, padTop };
 }
 
 /** The op's int8 lowering (src/ops/<op>.ts): kernel choice, kernel-layout weights, folded bias, emitter. */

@@ -29,6 +29,21 @@ export interface Step {
   readonly access?: AccessModel;
   /** A kernel variant with less scratch the planner may switch to where this step sets the peak. */
   readonly lowRam?: { readonly scratchBytes: number; readonly access?: AccessModel };
+  /** The kernel can run one output row at a time on a window of input rows (src/memory/stream.ts). */
+  readonly rows?: StepRows;
+}
+
+/** A step's geometry along H, for row streaming: rows of input 0 and output, and the window. */
+export interface StepRows {
+  readonly inH: number;
+  readonly outH: number;
+  /** Bytes of one row of input 0 and of the output (W × C, channels last). */
+  readonly inRowBytes: number;
+  readonly outRowBytes: number;
+  readonly kernelH: number;
+  readonly strideH: number;
+  readonly dilationH: number;
+  readonly padTop: number;
 }
 
 export interface TensorLifetime {

@@ -10,6 +10,8 @@ import type { AccessModel } from '../cgen/access.js';
 import { tensorLifetimes, type Step } from './lifetimes.js';
 import { checkPlan, planArena, type ArenaPlan, type OverlapLink } from './plan.js';
 import { overlapShifts, replayPlan, type PlanStep } from './overlap.js';
+import { planStream, STREAM_STEP, streamableLayers, streamedSteps, type StreamPlan } from './stream.js';
+import { UserError } from '../util/errors.js';
 
 /**
  * Offsets in the arena are multiples of this, and the generated runner refuses a caller-owned
@@ -33,6 +35,11 @@ export interface RunnerPlan {
   readonly tensorBytes: ReadonlyMap<string, number>;
   /** Steps switched to their low-RAM kernel variant (the emitter prints those). */
   readonly lowRamSteps: ReadonlySet<string>;
+  /**
+   * The first layers run row by row (src/memory/stream.ts): the input is read from the caller a row
+   * at a time and is not in the arena; `streamOffset` is where the stream block (windows, scratch) is.
+   */
+  readonly stream?: StreamPlan & { readonly streamOffset: number };
 }
 
 export interface PlanMemoryOptions {
@@ -40,6 +47,8 @@ export interface PlanMemoryOptions {
   readonly inPlace?: boolean;
   /** Place outputs over consumed input where the kernels' access orders allow it (default true). */
   readonly overlap?: boolean;
+  /** Run this many leading layers row by row (default 0: every tensor whole). */
+  readonly streamLayers?: number;
 }
 
 /** What the planner needs of a lowered model (src/lower's LoweredModel has it). */
@@ -55,6 +64,13 @@ export interface PlanInput {
 }
 
 export function planMemory(m: PlanInput, opts: PlanMemoryOptions = {}): RunnerPlan {
+  if (opts.streamLayers) {
+    const stream = planStream(m, opts.streamLayers);
+    const r = planMemory({ ...m, steps: streamedSteps(m, stream), inputNchwTensor: undefined }, { ...opts, streamLayers: 0 });
+    const streamed: RunnerPlan = { ...r, inputTensor: m.inputNchwTensor ?? m.inputTensor, stream: { ...stream, streamOffset: r.plan.offsets.get(`scratch:${STREAM_STEP}`)! } };
+    checkRunnerPlan(streamed);
+    return streamed;
+  }
   // Where the step that sets the peak has a kernel variant with less scratch, try it; keep it if
   // the arena shrinks (a depthwise layer pixel by pixel instead of its row ring, for instance).
   let lowRam = new Set<string>();
@@ -77,7 +93,8 @@ function planWith(m: PlanInput, opts: PlanMemoryOptions, lowRam: ReadonlySet<str
     const { scratchBytes: _scratch, access: _access, lowRam: variant, ...rest } = s;
     return { ...rest, ...(variant.scratchBytes ? { scratchBytes: variant.scratchBytes } : {}), ...(variant.access ? { access: variant.access } : {}) };
   });
-  const external = new Set<string>([m.outputTensor]);
+  // The caller's output; and the input when the first step streams it in a row at a time.
+  const external = new Set<string>([m.outputTensor, ...(steps[0]?.name === STREAM_STEP ? steps[0].inputs : [])]);
   const lt = tensorLifetimes(steps, { sizes: m.tensorBytes, outputs: [m.outputTensor], external, inPlace: opts.inPlace ?? true });
   const bufferOf = new Map<string, string>();
   for (const b of lt.buffers) for (const t of b.members) bufferOf.set(t, b.name);
@@ -136,4 +153,23 @@ export function checkRunnerPlan(r: RunnerPlan): void {
   });
   const problem = replayPlan(r.plan.peakBytes, inArena(r.inputTensor) ? [at(r.inputTensor)] : [], steps);
   if (problem) throw new Error(`arena plan: ${problem}`);
+}
+
+/**
+ * The plan for `convert --ram-limit`: the cheapest that fits, i.e. the fewest layers streamed row by
+ * row (none when the whole-tensor plan fits), or a UserError saying what the smallest plan needs and
+ * which layer sets it.
+ */
+export function planMemoryWithin(m: PlanInput, limitBytes: number, opts: PlanMemoryOptions = {}): RunnerPlan {
+  let smallest: RunnerPlan | undefined;
+  for (let n = 0; n <= streamableLayers(m); n++) {
+    const r = planMemory(m, { ...opts, streamLayers: n });
+    if (r.plan.peakBytes <= limitBytes) return r;
+    if (!smallest || r.plan.peakBytes < smallest.plan.peakBytes) smallest = r;
+  }
+  const r = smallest!;
+  const peak = r.steps[r.plan.peakLayer];
+  const what = peak.name === STREAM_STEP ? `the ${r.stream!.layers.length} streamed layers writing '${r.stream!.output}'` : `layer '${peak.name}'`;
+  const how = r.stream ? `with the first ${r.stream.layers.length} layers streamed row by row` : 'with every tensor whole';
+  throw new UserError(`--ram-limit ${limitBytes}: no plan fits; the smallest arena is ${r.plan.peakBytes} bytes (${how}), set by ${what} at its peak`);
 }

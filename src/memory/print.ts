@@ -1,17 +1,28 @@
 /** plan.txt: the arena plan as a table, one buffer per line, and the layer that sets the peak. */
 import type { Step } from './lifetimes.js';
 import type { ArenaPlan } from './plan.js';
+import type { StreamPlan } from './stream.js';
 
-export function printPlan(plan: ArenaPlan, order: readonly Step[], title = 'arena plan'): string {
+export function printPlan(plan: ArenaPlan, order: readonly Step[], title = 'arena plan', stream?: StreamPlan & { readonly streamOffset: number }): string {
   const rows = [...plan.buffers].sort((a, b) => plan.offsets.get(a.name)! - plan.offsets.get(b.name)! || a.first - b.first || (a.name < b.name ? -1 : 1));
   const stepName = (i: number) => order[i]?.name ?? `#${i}`;
   const lines: string[] = [];
   lines.push(`# ${title}`);
-  lines.push(`arena bytes: ${plan.peakBytes} (every activation, the input and the kernels' scratch)`);
+  lines.push(`arena bytes: ${plan.peakBytes} (every activation, ${stream ? 'the input rows' : 'the input'} and the kernels' scratch)`);
   lines.push(`peak set by layer: ${stepName(plan.peakLayer)} (step ${plan.peakLayer})`);
-  lines.push(`largest single buffer (the floor of any plan): ${plan.largestBuffer}`);
+  lines.push(`largest single buffer (the floor of any plan${stream ? ' with these layers streamed' : ''}): ${plan.largestBuffer}`);
   lines.push(`largest live total at one step (the floor without overlaps): ${plan.liveBytesMax}`);
   lines.push('');
+  if (stream) {
+    lines.push(`streamed row by row (step ${order[0].name}): the first ${stream.layers.length} layers; the input (${stream.input}) is read a row at a time and is not in the arena; extra MACs: 0 (every row computed once)`);
+    for (const l of stream.layers) {
+      const at = stream.streamOffset + l.windowOffset;
+      lines.push(`  ${l.name}: window of ${l.windowRows} input rows x ${l.rows.inRowBytes} bytes at [${at}, ${at + l.windowBytes}), ${l.rows.outH} output rows of ${l.rows.outRowBytes} bytes`);
+    }
+    const sc = stream.streamOffset + stream.scratchOffset;
+    lines.push(`  kernel scratch (one layer at a time) at [${sc}, ${sc + stream.scratchBytes}); output ${stream.output} written whole, a row at a time`);
+    lines.push('');
+  }
   if (plan.overlaps.length) {
     lines.push('outputs over consumed input (output offset - input offset; each kernel order replayed byte by byte):');
     for (const o of plan.overlaps) {

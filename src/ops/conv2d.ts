@@ -26,7 +26,7 @@ import { constantInput, layerBase, quantizeWeighted, type QuantizeContext } from
 import type { LayerBase, QuantizedLayer, WeightedFields, WindowFields } from '../int8/types.js';
 import type { CDims, CKernelEmitter, CLayer, CRuntime, LowerContext } from '../cgen/c_layer.js';
 import type { AccessModel, AccessOrder } from '../cgen/access.js';
-import { cLayerBase, designated, dimsInit, fastRequant, foldedBias, kernelCall, windowText } from '../cgen/c_layer.js';
+import { cLayerBase, designated, dimsInit, fastRequant, foldedBias, kernelCall, rowWindow, windowText } from '../cgen/c_layer.js';
 import { cInt } from '../cgen/c_writer.js';
 import { applyLayout, type WeightLayout } from '../cgen/layout.js';
 import type { QdqBuilder } from '../onnx/proto/qdq_builder.js';
@@ -128,7 +128,7 @@ function lowerConv2d(l: Conv2dLayer, ctx: LowerContext): CLayer {
   const layout = { name: 'OHWI', view: [O, I, kh, kw], perm: [0, 2, 3, 1] };
   const pointwise = kh === 1 && kw === 1 && l.strides.every((s) => s === 1) && l.pads.every((p) => p === 0);
   const inDims = ctx.inDims[0], outDims = ctx.outDims;
-  const general = weightedCLayer(l, ctx, CONV, layout, { access: windowAccess(l, inDims, outDims, 1, 'conv, pixel by pixel') });
+  const general = weightedCLayer(l, ctx, CONV, layout, { access: windowAccess(l, inDims, outDims, 1, 'conv, pixel by pixel'), rows: rowWindow(l, '') });
   if (!fastRequant(general.data!.bias, l.weights, l.multiplier, l.shift)) return general;
   if (pointwise) return { ...general, kernel: CONV_1X1.kernel, emitter: CONV_1X1, scratchBytes: 8 * I, access: pointwiseAccess(outDims.h * outDims.w, I, O) };
   return {

@@ -16,7 +16,7 @@ import { requantize } from '../int8/requantize.js';
 import { constantInput, layerBase, quantizeWeighted } from '../int8/quantize_layer.js';
 import type { CDims, CKernelEmitter, CLayer, CRuntime, LowerContext } from '../cgen/c_layer.js';
 import type { AccessOrder } from '../cgen/access.js';
-import { designated, fastRequant, kernelCall, windowText } from '../cgen/c_layer.js';
+import { designated, fastRequant, kernelCall, rowWindow, windowText } from '../cgen/c_layer.js';
 import type { OpDef } from './common/op.js';
 import { withActivation } from './common/onnx_form.js';
 import { checkConvLike, convCost, convParamsMembers, convQdq, convWindowSpec, depthMultiplier, evalConvLike, onnxConvAttrs, weightedCLayer, windowAccess, windowFields } from './conv2d.js';
@@ -148,7 +148,7 @@ function lowerDepthwiseConv2d(l: DepthwiseConv2dLayer, ctx: LowerContext): CLaye
   const inDims = ctx.inDims[0];
   const { outDims } = ctx;
   const layout = { name: '1HWC', view: [O, kh, kw], perm: [1, 2, 0] };
-  const general = weightedCLayer(l, ctx, DW_CONV, layout, { access: windowAccess(l, inDims, outDims, 1, 'depthwise, pixel by pixel') });
+  const general = weightedCLayer(l, ctx, DW_CONV, layout, { access: windowAccess(l, inDims, outDims, 1, 'depthwise, pixel by pixel'), rows: rowWindow(l, 'conv.') });
   const fast = kh === 3 && kw === 3 && l.depthMultiplier === 1 && l.dilations.every((d) => d === 1) && l.pads.every((p) => p <= 1);
   if (!fast || !fastRequant(general.data!.bias, l.weights, l.multiplier, l.shift)) return general;
   // In place where the row-ring kernel allows it: stride 1, output row y over input row y.

@@ -7,6 +7,7 @@
  */
 import type { CLayer, LoweredModel } from '../lower/lower.js';
 import type { RunnerPlan } from '../memory/plan_memory.js';
+import { streamedPlace } from '../memory/stream.js';
 import type { Provenance } from '../artifacts/manifest.js';
 import type { QuantQuality } from './quality.js';
 
@@ -83,6 +84,8 @@ const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 export function buildReportData(m: LoweredModel, r: RunnerPlan, flash: Record<string, number>, generator: string, source?: Provenance, quality?: QuantQuality): ReportData {
   const where = (t: string) => {
     if (t === m.outputTensor) return 'output';
+    const streamed = r.stream && streamedPlace(r.stream, t, m.inputNchwTensor);
+    if (streamed) return streamed;
     if (r.external.has(t)) return 'input';
     const o = r.plan.offsets.get(t)!;
     return `${o}–${o + m.tensorBytes.get(t)!}`;
@@ -118,9 +121,9 @@ export function buildReportData(m: LoweredModel, r: RunnerPlan, flash: Record<st
     arena: {
       bytes: plan.peakBytes,
       alignment: r.alignment,
-      steps: m.steps.map((s) => s.name),
+      steps: r.steps.map((s) => s.name),
       peakStep: plan.peakLayer,
-      peakLayer: m.steps[plan.peakLayer]?.name ?? '-',
+      peakLayer: r.steps[plan.peakLayer]?.name ?? '-',
       lowerBound: plan.liveBytesMax,
       buffers,
       inputBytes: m.tensorBytes.get(input) ?? 0,

@@ -70,7 +70,7 @@ function toFloat(px: Uint8Array, h: number, w: number): Tensor {
 type Cpu = 'cortex-m4' | 'cortex-m55' | 'cortex-m3' | 'cortex-m0plus';
 const ALL_CPUS: readonly Cpu[] = ['cortex-m4', 'cortex-m55', 'cortex-m3', 'cortex-m0plus'];
 
-const CASES: { name: string; graph: () => Graph; h: number; w: number; zeroShift?: boolean; ties?: boolean; cpus?: readonly Cpu[] }[] = [
+const CASES: { name: string; graph: () => Graph; h: number; w: number; zeroShift?: boolean; ties?: boolean; cpus?: readonly Cpu[]; stream?: number }[] = [
   {
     // Wide rows: the depthwise row ring (in place at stride 1, stride 2 with a partial last step),
     // channels multiples of 4, pixel counts not multiples of 4, odd K/4 in the pointwise product.
@@ -137,13 +137,19 @@ const CASES: { name: string; graph: () => Graph; h: number; w: number; zeroShift
     ], false),
   },
 ];
+// The same geometries with their first layers streamed row by row (convert --ram-limit): every
+// kernel called a row at a time on a window, with the window's local padding.
+const STREAMED = CASES.filter((c) => c.name === 'wide' || c.name === 'odd').map((c) => ({
+  ...c, name: `${c.name}, streamed`, stream: c.name === 'wide' ? 7 : 5, cpus: c.name === 'wide' ? ['cortex-m4', 'cortex-m55', 'cortex-m0plus'] as const : ['cortex-m4', 'cortex-m55'] as const,
+}));
+CASES.push(...STREAMED);
 
 const work = mkdtempSync(join(tmpdir(), 'onnx2mcu-kernel-paths-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe.skipIf(skip !== null)('kernel paths on emulated Cortex-M: bit-exact with the integer reference', () => {
   for (const cs of CASES) {
-    const dir = join(work, cs.name);
+    const dir = join(work, cs.name.replace(/\W+/g, '_'));
     const build = () => {
       const g = cs.graph();
       const pixels = Array.from({ length: 6 }, (_, i) => {
@@ -181,7 +187,8 @@ describe.skipIf(skip !== null)('kernel paths on emulated Cortex-M: bit-exact wit
           }
         }
       }
-      const e = emitModel(model);
+      const e = emitModel(model, cs.stream ? { streamLayers: cs.stream } : {});
+      if (cs.stream) expect(e.runner.stream!.layers).toHaveLength(cs.stream);
       writeFiles(dir, e.files);
       return e;
     };
@@ -195,7 +202,7 @@ describe.skipIf(skip !== null)('kernel paths on emulated Cortex-M: bit-exact wit
     });
     for (const cpu of cs.cpus ?? ALL_CPUS) {
       it(`${cs.name} on ${cpu}: every output byte equals the reference (4 random inputs)`, async () => {
-        const r = await runOnTarget(dir, { cpu, random: 4, seed: 7, work: join(work, `${cs.name}-${cpu}`) });
+        const r = await runOnTarget(dir, { cpu, random: 4, seed: 7, work: join(work, `${cs.name.replace(/\W+/g, '_')}-${cpu}`) });
         expect(r.mismatchDetails).toEqual([]);
         expect(r.bitExact).toBe(true);
         expect(r.inputs.random).toBe(4);

@@ -158,10 +158,11 @@ export function formatBenchTarget(r: BenchTargetResult, opts: { perLayer?: boole
     ...(r.peer?.details.mismatchDetails.slice(0, 5).map((m) => `    cmsis-nn: ${m}`) ?? []),
     `  instructions per inference on the first input (${d.perInput[0]?.input}); per input: ours ${spread(d)}${r.peer ? `, cmsis-nn ${spread(r.peer.details)}` : ''}`,
     ...table(rows),
+    ...(d.streamedLayers ? [`  (the first ${d.streamedLayers} layers run row by row, interleaved: their instructions are all in the first conv's row)`] : []),
     `  code bytes (linked .text of the runner's objects): ours ${fmt(r.codeBytes)}${lib(d)}` + (r.peer ? `; cmsis-nn ${fmt(r.peer.codeBytes)} (peer_model.c + CMSIS-NN members)${lib(r.peer.details)}` : ''),
     `  flash bytes (linked constants: weights, biases, requantization, parameters): ours ${fmt(r.flashBytes)}` + (r.peer ? `; cmsis-nn ${fmt(r.peer.flashBytes)}` : ''),
     `  arena bytes: ours ${fmt(r.arenaBytes)} (${d.arenaDetail})` + (r.peer ? `; cmsis-nn ${fmt(r.peer.arenaBytes)} (${r.peer.arenaDetail})` : ''),
-    `  RAM: ours static ${fmt(r.staticRamBytes)} (.bss + .data of the runner's objects: the arena with the input, and the rest) + stack ${fmt(r.stackBytes)} = ${fmt(r.totalRamBytes)}` +
+    `  RAM: ours static ${fmt(r.staticRamBytes)} (.bss + .data of the runner's objects: the arena${d.streamedLayers ? ', no input buffer' : ' with the input'}, and the rest) + stack ${fmt(r.stackBytes)} = ${fmt(r.totalRamBytes)}` +
       (r.peer ? `; cmsis-nn ${fmt(r.peer.staticRamBytes)} + ${fmt(r.peer.stackBytes)} = ${fmt(r.peer.totalRamBytes)} (+ the caller's input buffer: the peer reads its input from there, outside its arena)` : ''),
     `  worst-case stack of one inference: ours ${fmt(r.stackBytes)} (${d.stack.path.map((p) => `${p.name} ${p.bytes}`).join(' > ')})` + (r.peer ? `; cmsis-nn ${fmt(r.peer.stackBytes)} (${r.peer.details.stack.path.map((p) => `${p.name} ${p.bytes}`).join(' > ')})` : ''),
   ];

@@ -92,6 +92,8 @@ export interface TargetRun {
   /** Ours: MODEL_ARENA_SIZE (manifest). Peer: ping-pong buffers + scratch (+ kernel sums on MVE). */
   readonly arenaBytes: number;
   readonly arenaDetail: string;
+  /** Ours: how many first layers run row by row (convert --ram-limit; 0: none). */
+  readonly streamedLayers: number;
   /** Worst-case stack of model_run / peer_model_run over every call path. */
   readonly stackBytes: number;
   /** RAM of the runner's objects as linked: .bss + .data (the static arena included). */
@@ -168,13 +170,17 @@ export async function runOnTarget(dir: string, opts: RunOnTargetOptions): Promis
     let libraryObjects: string[] = [];
     let arenaBytes: number;
     let arenaDetail: string;
+    let streamedLayers = 0;
     let peer: ReturnType<typeof generateCmsisNnPeer> | undefined;
     if (runner === 'ours') {
       const sources = Object.keys(manifest.files).filter((f) => f.endsWith('.c') && f !== 'main.c').sort().map((f) => join(dir, f));
       runnerInclude = [dir];
       runnerJobs = sources.map((source) => ({ source, object: obj(source, 'runner'), includes: [dir, driverDir], extra: ['-include', markerHeader] }));
       arenaBytes = manifest.arena?.bytes ?? NaN;
-      arenaDetail = 'MODEL_ARENA_SIZE (manifest.json arena.bytes), kernel scratch included';
+      streamedLayers = manifest.arena?.stream?.layers.length ?? 0;
+      arenaDetail = streamedLayers
+        ? `MODEL_ARENA_SIZE (manifest.json arena.bytes), kernel scratch included; the input is read a row at a time, not stored`
+        : 'MODEL_ARENA_SIZE (manifest.json arena.bytes), kernel scratch included';
     } else {
       peer = generateCmsisNnPeer(model);
       writeFileSync(join(build, 'peer_model.h'), peer.header);
@@ -283,6 +289,7 @@ export async function runOnTarget(dir: string, opts: RunOnTargetOptions): Promis
       flashBytes: size.rodata + size.data,
       arenaBytes,
       arenaDetail,
+      streamedLayers,
       stackBytes: stack.bytes,
       staticRamBytes: size.bss + size.data,
       stack,
