@@ -105,13 +105,16 @@ bench: $(DEPS) bench-tools
 
 # Speed on the target (issue 10): VWW on every core and MobileNet v1 0.25/128 on Cortex-M4 and M55,
 # each beside CMSIS-NN running the same quantized model, outputs checked byte for byte. The
-# README's speed table comes from this output.
+# README's speed table comes from this output. And RAM below the largest tensor (issue 11): VWW
+# with --ram-limit 24000 (first layers streamed row by row) beside the whole-tensor runner.
 BENCH_OUT := $(OUT)/bench
 bench-target: $(DEPS) bench-tools
 	@set -euo pipefail; \
 	if [ ! -f '$(DEFAULT_MODEL)' ]; then echo "bench-target: skipped ($(SHARED) not found: the real models and CMSIS-NN live there)"; exit 0; fi; \
 	$(CLI) convert '$(DEFAULT_MODEL)' --calib '$(DEFAULT_CALIB)' --out '$(BENCH_OUT)/vww_96_mlcommons' --force >/dev/null; \
 	$(CLI) bench '$(BENCH_OUT)/vww_96_mlcommons' --cpu all --peer cmsis-nn --no-layers; \
+	$(CLI) convert '$(DEFAULT_MODEL)' --calib '$(DEFAULT_CALIB)' --out '$(BENCH_OUT)/vww_96_ram24000' --ram-limit 24000 --force >/dev/null; \
+	$(BIN)/tsx bench/ram_limit.ts '$(BENCH_OUT)/vww_96_mlcommons' '$(BENCH_OUT)/vww_96_ram24000' '$(DEFAULT_CALIB)/person.png'; \
 	$(CLI) convert '$(SHARED)/models/mobilenet_v1_0.25_128_imagenet.onnx' --calib '$(SHARED)/images/imagenet-val128' --out '$(BENCH_OUT)/mobilenet_v1_0.25_128' --force >/dev/null; \
 	$(CLI) bench '$(BENCH_OUT)/mobilenet_v1_0.25_128' --cpu cortex-m4,cortex-m55 --peer cmsis-nn --no-layers
 
