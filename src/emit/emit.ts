@@ -76,7 +76,7 @@ export function emitArtifacts(lowered: LoweredModel, runner: RunnerPlan, opts: E
   const blob = writeBlob(blobTensors(m));
   put('weights.bin', blob);
   put('main.c', mainC(m, opts.labels, banner, runner.stream !== undefined));
-  for (const [name, text] of runtimeFiles(m, COMMON_RUNTIME, runtimeFile)) put(name, text);
+  for (const [name, text] of runtimeFiles(m, runner, COMMON_RUNTIME, runtimeFile)) put(name, text);
   put('plan.txt', printPlan(runner.plan, runner.steps, `${m.model.name} arena plan (${generator})`, runner.stream));
   const flash = flashSections(m);
   put('report.md', reportMd(m, runner, flash, generator, opts.source));

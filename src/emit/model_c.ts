@@ -367,7 +367,8 @@ export function modelC(m: LoweredModel, r: RunnerPlan, banner: string): string {
   const n = cNames(m.prefix);
   const { P } = n;
   const { ptr, where } = buffers(m, r);
-  const headers = [...m.layers.map((c) => c.emitter.runtime.header), ...(m.inputNchwTensor ? ['onnx2mcu_transpose_s8.h'] : [])];
+  // a streamed runner's row reader does the NCHW transpose itself
+  const headers = [...m.layers.map((c) => c.emitter.runtime.header), ...(m.inputNchwTensor && !r.stream ? ['onnx2mcu_transpose_s8.h'] : [])];
   const out: string[] = [];
   out.push(`/* ${n.source} - ${cComment(m.model.name)} (${banner}) */`);
   out.push('#include <string.h>', `#include "${n.header}"`, `#include "${n.weightsHeader}"`, `#include "${n.runtime('onnx2mcu_blob.h')}"`);
@@ -700,13 +701,13 @@ function inputFromPixels(m: LoweredModel): string[] {
 }
 
 /** The kernel C of a model: the runtime files its layers need, in its namespace (file name → text). */
-export function runtimeFiles(m: LoweredModel, common: readonly string[], read: (name: string) => string): Map<string, string> {
+export function runtimeFiles(m: LoweredModel, r: RunnerPlan, common: readonly string[], read: (name: string) => string): Map<string, string> {
   const names = new Set<string>(common);
   for (const c of m.layers) {
     names.add(c.emitter.runtime.header);
     for (const s of c.emitter.runtime.sources) names.add(s);
   }
-  if (m.inputNchwTensor) {
+  if (m.inputNchwTensor && !r.stream) {
     names.add('onnx2mcu_transpose_s8.h');
     names.add('onnx2mcu_transpose_s8.c');
   }
