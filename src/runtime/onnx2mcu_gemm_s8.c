@@ -27,6 +27,29 @@
     "smlad  %[a3], r7, %[w], %[a3]\n\t"
 
 /*
+ * The same step for a last block of one or two valid columns: only their widened words are read
+ * (the rest of the step's eight skipped), so a 3x3 layer's ninth pixel costs 6 instructions per 4
+ * multiply-accumulates instead of the four-column step's 13.
+ */
+#define ONNX2MCU_GEMM1_STEP                                   \
+    "ldr    %[w], [%[wp]], #4\n\t"                            \
+    "ldrd   r4, r5, [%[xp]], #32\n\t"                         \
+    "sxtb16 %[wl], %[w]\n\t"                                  \
+    "sxtb16 %[w], %[w], ror #8\n\t"                           \
+    "smlad  %[a0], r4, %[wl], %[a0]\n\t"                      \
+    "smlad  %[a0], r5, %[w], %[a0]\n\t"
+#define ONNX2MCU_GEMM2_STEP                                   \
+    "ldr    %[w], [%[wp]], #4\n\t"                            \
+    "ldmia  %[xp], {r4, r5, r6, r7}\n\t"                      \
+    "add    %[xp], %[xp], #32\n\t"                            \
+    "sxtb16 %[wl], %[w]\n\t"                                  \
+    "sxtb16 %[w], %[w], ror #8\n\t"                           \
+    "smlad  %[a0], r4, %[wl], %[a0]\n\t"                      \
+    "smlad  %[a0], r5, %[w], %[a0]\n\t"                       \
+    "smlad  %[a1], r6, %[wl], %[a1]\n\t"                      \
+    "smlad  %[a1], r7, %[w], %[a1]\n\t"
+
+/*
  * The four widened columns times every output channel's weights (k4 words each, OHWI rows), plus
  * bias, requantized in C: out[k * out_stride + oc] for the first `valid` columns. The general case
  * (a last block of fewer than four pixels, or a narrower clamp); the common one is gemm4_full below.
@@ -44,14 +67,30 @@ static void gemm4(const int32_t *wide, int32_t k4, const onnx2mcu_layer_data *d,
         const int32_t sh = *shift++;
         int32_t a0 = *bias++, a1 = a0, a2 = a0, a3 = a0;
         int32_t w, wl;
-        if (k4 & 1) {
+        if (valid <= 2) {
+            if (valid == 1) {
+                while (wp != end) {
+                    __asm__(ONNX2MCU_GEMM1_STEP
+                            : [a0] "+r"(a0), [wp] "+r"(wp), [xp] "+r"(xp), [w] "=&r"(w), [wl] "=&r"(wl)
+                            :
+                            : "r4", "r5", "memory");
+                }
+            } else {
+                while (wp != end) {
+                    __asm__(ONNX2MCU_GEMM2_STEP
+                            : [a0] "+r"(a0), [a1] "+r"(a1), [wp] "+r"(wp), [xp] "+r"(xp), [w] "=&r"(w), [wl] "=&r"(wl)
+                            :
+                            : "r4", "r5", "r6", "r7", "memory");
+                }
+            }
+        } else if (k4 & 1) {
             __asm__(ONNX2MCU_GEMM4_STEP
                     : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [wp] "+r"(wp), [xp] "+r"(xp),
                       [w] "=&r"(w), [wl] "=&r"(wl)
                     :
                     : "r4", "r5", "r6", "r7", "memory");
         }
-        if (wp != end) {
+        if (valid > 2 && wp != end) {
             __asm__("1:\n\t" ONNX2MCU_GEMM4_STEP ONNX2MCU_GEMM4_STEP
                     "cmp    %[wp], %[end]\n\t"
                     "bne    1b\n\t"
