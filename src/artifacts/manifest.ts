@@ -80,13 +80,13 @@ export interface Manifest {
     readonly labels?: readonly string[];
   };
   readonly arena: {
-    /** Every activation, the input and the kernels' scratch. */
+    /** Every activation, the input (or, streamed, its window of rows) and the kernels' scratch. */
     readonly bytes: number;
     readonly alignment: number;
     /** Where the input sits in the arena (the caller writes it there, <prefix>_input()); null when streamed row by row. */
     readonly input_offset: number | null;
     readonly peak_layer?: string;
-    /** The largest single tensor or scratch: no plan needs less. */
+    /** The largest single tensor or scratch in the arena: no plan of these buffers needs less (streaming the first layers removes the largest ones). */
     readonly largest_buffer: number;
     /** The largest sum of what is alive at one step: the floor of a plan without overlaps. */
     readonly live_bytes_lower_bound: number;
@@ -106,7 +106,9 @@ export interface Manifest {
 }
 
 export interface ManifestStream {
-  readonly layers: readonly { readonly layer: string; readonly window_rows: number; readonly window_offset: number; readonly window_bytes: number; readonly output_rows: number }[];
+  readonly layers: readonly { readonly layer: string; readonly window_rows: number; readonly window_offset: number; readonly window_bytes: number; readonly output_rows: number; readonly rows_computed: number }[];
+  /** Output rows per kernel call at most (the tile height). */
+  readonly band: number;
   readonly input_in_arena: false;
   /** The tensor the last streamed layer writes whole. */
   readonly output: string;
@@ -114,7 +116,7 @@ export interface ManifestStream {
   readonly block_bytes: number;
   readonly scratch_offset: number;
   readonly scratch_bytes: number;
-  /** MACs computed more than once (windows keep their rows: none). */
+  /** MACs of rows computed beyond each layer's output (from the schedule's replay; windows keep their rows: 0). */
   readonly extra_macs: number;
 }
 

@@ -19,6 +19,8 @@ export type CKernel = string;
 
 /** Pointer expressions for one kernel call (C source text). */
 export interface CBuffers {
+  /** The params struct's address (default `&<ident>_params`; a streamed layer passes its row copy's). */
+  readonly params?: string;
   /** One per layer input, in the layer's order. */
   readonly inputs: readonly string[];
   /** The input pointer again when the layer runs in place. */
@@ -215,7 +217,7 @@ export function foldedBias(bias: Int32Array, w: Int8Array, perOut: number, zp: n
  * argument for layers with constant data, extra arguments after the buffers.
  */
 export function kernelCall(fn: string, c: CLayer, io: CBuffers, extra: readonly string[] = []): string {
-  const args = [`&${c.ident}_params`, ...(io.weights ? [io.weights] : []), ...io.inputs, io.output, ...extra];
+  const args = [io.params ?? `&${c.ident}_params`, ...(io.weights ? [io.weights] : []), ...io.inputs, io.output, ...extra];
   return `${fn}(${args.join(', ')});`;
 }
 

@@ -116,5 +116,8 @@ describe('onnx2mcu convert --ram-limit (CLI)', () => {
     const zero = await convert('out_zero', '--ram-limit', '0');
     expect(zero.code).toBe(2);
     expect(zero.stderr.trim()).toBe('onnx2mcu: --ram-limit 0: must be a positive integer (see onnx2mcu --help)');
+    const word = await convert('out_word', '--ram-limit', 'lots');
+    expect(word.code).toBe(2);
+    expect(word.stderr.trim()).toBe('onnx2mcu: --ram-limit: not a number (must be a positive integer) (see onnx2mcu --help)');
   }, 180_000);
 });

@@ -50,6 +50,7 @@ export interface DumpArgs {
 
 /** A positive integer option, or a UsageError naming it. */
 export function positiveInt(name: string, n: number | undefined): number | undefined {
+  if (n !== undefined && Number.isNaN(n)) throw new UsageError(`--${name}: not a number (must be a positive integer)`);
   if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new UsageError(`--${name} ${n}: must be a positive integer`);
   return n;
 }

@@ -98,21 +98,29 @@ describe.skipIf(compilers.length === 0)('generated C vs runInt8', () => {
     expect(res.mismatches).toBe(0);
   });
 
-  it('the first layers streamed row by row (1, 3 and all 6 streamable, NCHW too): gcc + clang, sanitizers, byte for byte', async () => {
+  it('the first layers streamed row by row (1, 3 and all 6 streamable, bands of 1-3 rows, NCHW too, odd sizes): gcc + clang, sanitizers, byte for byte', async () => {
     const m = handMadeModel(17);
     const max = streamableLayers(emitArtifacts(m).lowered);
     expect(max).toBe(6); // every conv and depthwise layer before the pool: in place, strided, 5×5 multiplier 2, dilated
-    for (const [n, layout] of [[1, 'nhwc'], [3, 'nchw'], [max, 'nhwc']] as const) {
-      const dir = join(work, `stream${n}`);
-      const e = emitArtifacts(m, { streamLayers: n, inputLayout: layout });
+    for (const [n, band, layout] of [[1, 1, 'nhwc'], [3, 2, 'nchw'], [max, 1, 'nhwc'], [max, 3, 'nhwc']] as const) {
+      const dir = join(work, `stream${n}_${band}`);
+      const e = emitArtifacts(m, { streamLayers: n, streamBand: band, inputLayout: layout });
+      expect(e.runner.stream!.band).toBe(band);
       expect(e.runner.stream!.layers).toHaveLength(n);
       expect([...e.files.keys()].filter((f) => f.includes('transpose'))).toEqual([]); // the row reader transposes NCHW itself
       writeFiles(dir, e.files);
       const h = readFileSync(join(dir, 'model.h'), 'utf8');
       expect(h).toContain(`#define MODEL_STREAMED_LAYERS ${n}`);
       expect(h).not.toMatch(/model_input\(void\)|MODEL_INPUT_OFFSET/); // the input has no place in the arena
-      const res = await verifyArtifacts(dir, { model: m, random: 30, sanitizedInputs: 4, ...(n === max ? {} : { compilers: [compilers[0]] }) });
+      const res = await verifyArtifacts(dir, { model: m, random: 30, sanitizedInputs: 4, ...(n === max && band === 3 ? {} : { compilers: [compilers[0]] }) });
       expect(res).toMatchObject({ random: 30, mismatches: 0 });
+    }
+    // other sizes: windows clipped at the image's end, last bands shorter than the rest
+    for (const size of [11, 24]) {
+      const ms = handMadeModel(19, size);
+      const dir = join(work, `stream_size${size}`);
+      writeFiles(dir, emitArtifacts(ms, { streamLayers: 6, streamBand: 2 }).files);
+      expect((await verifyArtifacts(dir, { model: ms, random: 20, sanitizedInputs: 2, compilers: [compilers[0]] })).mismatches).toBe(0);
     }
   });
 

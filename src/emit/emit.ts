@@ -146,7 +146,7 @@ function buildManifest(m: LoweredModel, runner: RunnerPlan, flash: Record<string
       in_place_layers: [...runner.inPlaceSteps].sort(),
       overlaps: runner.plan.overlaps.map((o) => ({ layer: runner.steps[o.step].name, input: o.from, output: o.to, shift: o.shift })),
       low_ram_layers: [...runner.lowRamSteps].sort(),
-      ...(runner.stream ? { stream: manifestStream(runner.stream) } : {}),
+      ...(runner.stream ? { stream: manifestStream(runner.stream, (l) => m.layers.find((c) => c.ident === l)!.macs) } : {}),
     },
     flash: { sections: flash, total: Object.values(flash).reduce((a, b) => a + b, 0), blob_bytes: blobBytes, note: 'constant data only; kernel code not counted' },
     api: runner.stream ? streamedApi(p, weightsType) : {
@@ -166,16 +166,18 @@ function buildManifest(m: LoweredModel, runner: RunnerPlan, flash: Record<string
   };
 }
 
-function manifestStream(st: NonNullable<RunnerPlan['stream']>): ManifestStream {
+function manifestStream(st: NonNullable<RunnerPlan['stream']>, macsOf: (layer: string) => number): ManifestStream {
   return {
-    layers: st.layers.map((l) => ({ layer: l.name, window_rows: l.windowRows, window_offset: st.streamOffset + l.windowOffset, window_bytes: l.windowBytes, output_rows: l.rows.outH })),
+    layers: st.layers.map((l) => ({ layer: l.name, window_rows: l.windowRows, window_offset: st.streamOffset + l.windowOffset, window_bytes: l.windowBytes, output_rows: l.rows.outH, rows_computed: l.rowsComputed })),
+    band: st.band,
     input_in_arena: false,
     output: st.output,
     block_offset: st.streamOffset,
     block_bytes: st.blockBytes,
     scratch_offset: st.streamOffset + st.scratchOffset,
     scratch_bytes: st.scratchBytes,
-    extra_macs: 0,
+    // from the schedule's replay: rows computed beyond each layer's output rows (none: none twice)
+    extra_macs: st.layers.reduce((a, l) => a + Math.max(0, l.rowsComputed - l.rows.outH) * (macsOf(l.name) / l.rows.outH), 0),
   };
 }
 

@@ -199,7 +199,8 @@ function streamedApi(m: LoweredModel): string[] {
   const p = m.prefix;
   return [
     `/*`,
-    ` * A row reader: writes input row \`row\` (0 .. ${P}_INPUT_H - 1, asked for in order, each once) to \`dst\`,`,
+    ` * A row reader: writes input row \`row\` (0 .. ${P}_INPUT_H - 1, asked for in order, each at most once:`,
+    ` * a row no output needs is skipped) to \`dst\`,`,
     ` * ${P}_INPUT_ROW_BYTES int8 values, channels last whatever the input layout (${p}_input_row_from_pixels`,
     ` * converts a row of camera pixels).`,
     ` */`,
@@ -213,7 +214,8 @@ function streamedApi(m: LoweredModel): string[] {
     `int ${p}_run_rows_with_weights(const ${n.weightsType} *weights, ${p}_read_row_fn read_row, void *ctx, int8_t *output,`,
     `    int8_t *arena, size_t arena_bytes);`,
     '',
-    `/* ${p}_run*: the input is a buffer of the caller's (${P}_INPUT_SIZE bytes, the model's input layout), read a row at a time. */`,
+    `/* ${p}_run*: the input is a buffer of the caller's (${P}_INPUT_SIZE bytes, the model's input layout), read a row at a time; */`,
+    `/* it must not lie in the arena (the windows would overwrite it). */`,
     `int ${p}_run(const int8_t *input, int8_t *output);`,
     `int ${p}_run_with_arena(const int8_t *input, int8_t *output, int8_t *arena, size_t arena_bytes);`,
     `int ${p}_run_with_weights(const ${n.weightsType} *weights, const int8_t *input, int8_t *output,`,
@@ -278,7 +280,11 @@ function layerBlock(m: LoweredModel, r: RunnerPlan, c: CLayer, i: number, slot: 
   if (r.lowRamSteps.has(c.ident)) out.push(' * kernel variant with less scratch, chosen by the memory plan (this layer set the arena peak)');
   out.push(' */');
   out.push(`static const ${n.runtime(ps.type)} ${c.ident}_params = ${ps.init};`, '');
-  if (rowIo) return n.runtime(c.emitter.call(c, rowIo)).replace(`&${c.ident}_params,`, '&p,');
+  if (rowIo) {
+    const call = n.runtime(c.emitter.call(c, rowIo));
+    if (!call.startsWith(`${n.runtime(c.emitter.fn)}(${rowIo.params},`)) throw new Error(`emit: layer '${l.name}': its kernel call does not take the row params (${call})`);
+    return call;
+  }
   const inputs = c.inputs.map((t) => ptr(t, false));
   const weights = slot !== undefined ? `&w->layer[${slot}]` : undefined;
   // In place (only layers lowered with inPlaceScratch): the output overwrites the input, two saved rows in the arena.
@@ -396,7 +402,7 @@ export function modelC(m: LoweredModel, r: RunnerPlan, banner: string): string {
   });
   if (r.stream) {
     out.push(`static void run_layers(const ${n.weightsType} *w, ${m.prefix}_read_row_fn read_row, void *ctx, int8_t *output, int8_t *arena)`, '{');
-    out.push('    stream_state s;', '    int32_t oy;');
+    out.push(`    ${m.prefix}_stream_state s;`, '    int32_t oy;');
   } else {
     out.push(`static void run_layers(const ${n.weightsType} *w, int8_t *output, int8_t *arena)`, '{');
   }
@@ -419,30 +425,36 @@ function streamLayers(m: LoweredModel, r: RunnerPlan, slot: ReadonlyMap<CLayer, 
   const st = r.stream!;
   const n = cNames(m.prefix);
   const { P } = n;
-  const ident = (j: number) => st.layers[j].name;
-  const layerOf = (j: number) => m.layers.find((c) => c.ident === ident(j))!;
+  const p = m.prefix;
+  // Names in the model's own namespace (no layer identifier starts with it) or with the suffix _rows
+  // (as _params: no two layers' names can meet): nothing here can collide with a layer's.
+  const T = { state: `${p}_stream_state`, window: `${p}_stream_window`, keep: `${p}_keep_rows` };
+  const fn = (j: number) => `${st.layers[j].name}_rows`;
+  const layerOf = (j: number) => m.layers.find((c) => c.ident === st.layers[j].name)!;
   const scratch = `s->arena + ${st.streamOffset + st.scratchOffset}`;
+  const B = st.band;
   out.push(
     '/*',
-    ` * Layers 0-${st.layers.length - 1} run row by row: each keeps a window of the input rows its next output row`,
-    ' * needs (windows only move forward: every row is computed once), so the input and the tensors',
-    ` * between these layers are never whole in the arena. Windows and the kernels' scratch: arena [${st.streamOffset}, ${st.streamOffset + st.blockBytes}).`,
+    ` * Layers 0-${st.layers.length - 1} run row by row, up to ${B} output row${B > 1 ? 's' : ''} per kernel call: each keeps a window of the`,
+    ' * input rows under its next rows and asks the layer before (or the row reader) for the rest; windows',
+    ' * only move forward, so every row is computed once, and the input and the tensors between these',
+    ` * layers are never whole in the arena. Windows and the kernels' scratch: arena [${st.streamOffset}, ${st.streamOffset + st.blockBytes}).`,
     ' */',
     'typedef struct {',
     '    int32_t first; /* the input row in the window\'s first slot */',
     '    int32_t count; /* rows the window holds */',
-    '} stream_window;',
+    `} ${T.window};`,
     '',
     'typedef struct {',
     `    const ${n.weightsType} *w;`,
     '    int8_t *arena;',
-    `    ${m.prefix}_read_row_fn read_row;`,
+    `    ${p}_read_row_fn read_row;`,
     '    void *ctx;',
-    `    stream_window window[${st.layers.length}];`,
-    '} stream_state;',
+    `    ${T.window} window[${st.layers.length}];`,
+    `} ${T.state};`,
     '',
     '/* Keeps the window\'s rows from `lo` on: drops those above and moves the rest to its start. */',
-    'static void keep_rows(stream_window *win, int8_t *rows, int32_t lo, int32_t row_bytes)',
+    `static void ${T.keep}(${T.window} *win, int8_t *rows, int32_t lo, int32_t row_bytes)`,
     '{',
     '    const int32_t drop = lo - win->first;',
     '    if (drop <= 0) {',
@@ -461,31 +473,39 @@ function streamLayers(m: LoweredModel, r: RunnerPlan, slot: ReadonlyMap<CLayer, 
   st.layers.forEach((sl, j) => {
     const c = layerOf(j);
     const g = sl.rows;
-    const window = `s->arena + ${st.streamOffset + sl.windowOffset}`;
+    const at = st.streamOffset + sl.windowOffset;
     const call = layerBlock(m, r, c, j, slot.get(c), out, {
-      inputs: ['window'], output: 'out', ...(slot.get(c) !== undefined ? { weights: `&s->w->layer[${slot.get(c)}]` } : {}),
-      ...(r.stream!.scratchBytes ? { scratch } : {}),
+      params: '&p', inputs: ['window'], output: 'out', ...(slot.get(c) !== undefined ? { weights: `&s->w->layer[${slot.get(c)}]` } : {}),
+      ...(st.scratchBytes ? { scratch } : {}),
     });
     const f = c.rows!.convField;
     const reach = (g.kernelH - 1) * g.dilationH;
     const win = `s->window[${j}]`;
-    const produce = j === 0 ? `s->read_row(s->ctx, ${win}.first + ${win}.count, window + ${win}.count * ${g.inRowBytes})`
-      : `stream_${ident(j - 1)}(s, ${win}.first + ${win}.count, window + ${win}.count * ${g.inRowBytes})`;
+    // the first layer's rows come one at a time from the reader; the others' up to a band at once
+    const fill = j === 0
+      ? [`    for (; ${win}.first + ${win}.count <= hi; ++${win}.count) {`,
+        `        s->read_row(s->ctx, ${win}.first + ${win}.count, window + ${win}.count * ${g.inRowBytes});`, '    }']
+      : [`    while (${win}.first + ${win}.count <= hi) {`,
+        `        const int32_t next = ${win}.first + ${win}.count;`,
+        `        int32_t m = ${sl.windowRows} - ${win}.count; /* room in the window */`,
+        ...(B > 1 ? [`        m = m < ${B} ? m : ${B};`] : ['        m = m < 1 ? m : 1;']),
+        `        m = m < ${g.inH} - next ? m : ${g.inH} - next;`,
+        `        ${fn(j - 1)}(s, next, m, window + ${win}.count * ${g.inRowBytes});`,
+        `        ${win}.count += m;`, '    }'];
     out.push(
-      `/* ${cComment(c.layer.name)}: output row oy (${g.outRowBytes} bytes) from input rows oy * ${g.strideH} - ${g.padTop} .. + ${reach}, window of ${sl.windowRows} rows at arena [${st.streamOffset + sl.windowOffset}, ${st.streamOffset + sl.windowOffset + sl.windowBytes}) */`,
-      `static void stream_${c.ident}(stream_state *s, int32_t oy, int8_t *out)`,
+      `/* ${cComment(c.layer.name)}: output rows oy .. oy + rows - 1 (rows <= ${B}, ${g.outRowBytes} bytes each) from input rows oy * ${g.strideH} - ${g.padTop} .. + ${(B > 1 ? `(rows - 1) * ${g.strideH} + ` : '')}${reach}, window of ${sl.windowRows} rows at arena [${at}, ${at + sl.windowBytes}) */`,
+      `static void ${fn(j)}(${T.state} *s, int32_t oy, int32_t rows, int8_t *out)`,
       '{',
-      `    int8_t *const window = ${window};`,
+      `    int8_t *const window = s->arena + ${at};`,
       `    const int32_t top = oy * ${g.strideH} - ${g.padTop};`,
+      `    const int32_t end = top + (rows - 1) * ${g.strideH} + ${reach}; /* the last input row the rows read */`,
       '    const int32_t lo = top > 0 ? top : 0;',
-      `    const int32_t hi = top + ${reach} < ${g.inH - 1} ? top + ${reach} : ${g.inH - 1};`,
+      `    const int32_t hi = end < ${g.inH - 1} ? end : ${g.inH - 1};`,
       `    ${n.runtime(c.emitter.params(c).type)} p = ${c.ident}_params;`,
-      `    keep_rows(&${win}, window, lo, ${g.inRowBytes});`,
-      `    for (; ${win}.first + ${win}.count <= hi; ++${win}.count) {`,
-      `        ${produce};`,
-      '    }',
+      `    ${T.keep}(&${win}, window, lo, ${g.inRowBytes});`,
+      ...fill,
       `    p.${f}input.h = hi - lo + 1;`,
-      `    p.${f}output.h = 1;`,
+      `    p.${f}output.h = rows;`,
       `    p.${f}pad_top = lo - top;`,
       `    ${call}`,
       '}',
@@ -500,8 +520,8 @@ function streamLayers(m: LoweredModel, r: RunnerPlan, slot: ReadonlyMap<CLayer, 
     '    s.read_row = read_row;',
     '    s.ctx = ctx;',
     '    memset(s.window, 0, sizeof s.window);',
-    `    for (oy = 0; oy < ${last.rows.outH}; ++oy) {`,
-    `        stream_${ident(st.layers.length - 1)}(&s, oy, arena + ${outAt} + oy * ${last.rows.outRowBytes});`,
+    `    for (oy = 0; oy < ${last.rows.outH}; oy += ${B}) {`,
+    `        ${fn(st.layers.length - 1)}(&s, oy, ${last.rows.outH} - oy < ${B} ? ${last.rows.outH} - oy : ${B}, arena + ${outAt} + oy * ${last.rows.outRowBytes});`,
     '    }',
     ...st.layers.map((_, j) => `    ${P}_LAYER_HOOK(${j});${j === 0 ? ' /* the streamed layers end together */' : ''}`),
   ];
@@ -542,23 +562,23 @@ function streamedEntryPoints(m: LoweredModel): string[] {
     '/* The row reader of a caller\'s whole input buffer. */',
     'typedef struct {',
     '    const int8_t *input;',
-    '} buffer_rows;',
+    `} ${p}_buffer_rows;`,
     '',
-    'static void read_buffer_row(void *ctx, int32_t row, int8_t *dst)',
+    `static void ${p}_read_buffer_row(void *ctx, int32_t row, int8_t *dst)`,
     '{',
-    '    const buffer_rows *b = (const buffer_rows *)ctx;',
+    `    const ${p}_buffer_rows *b = (const ${p}_buffer_rows *)ctx;`,
     ...readRow,
     '}',
     '',
     `int ${p}_run_with_weights(const ${n.weightsType} *weights, const int8_t *input, int8_t *output,`,
     '    int8_t *arena, size_t arena_bytes)',
     '{',
-    '    buffer_rows b;',
+    `    ${p}_buffer_rows b;`,
     '    if (input == 0) {',
     `        return ${P}_ERR_NULL;`,
     '    }',
     '    b.input = input;',
-    `    return ${p}_run_rows_with_weights(weights, read_buffer_row, &b, output, arena, arena_bytes);`,
+    `    return ${p}_run_rows_with_weights(weights, ${p}_read_buffer_row, &b, output, arena, arena_bytes);`,
     '}',
     '',
     `int ${p}_run_with_arena(const int8_t *input, int8_t *output, int8_t *arena, size_t arena_bytes)`,

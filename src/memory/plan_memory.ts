@@ -10,7 +10,7 @@ import type { AccessModel } from '../cgen/access.js';
 import { tensorLifetimes, type Step } from './lifetimes.js';
 import { checkPlan, planArena, type ArenaPlan, type OverlapLink } from './plan.js';
 import { overlapShifts, replayPlan, type PlanStep } from './overlap.js';
-import { planStream, STREAM_STEP, streamableLayers, streamedSteps, type StreamPlan } from './stream.js';
+import { planStream, STREAM_BANDS, STREAM_STEP, streamableLayers, streamedSteps, type StreamPlan } from './stream.js';
 import { UserError } from '../util/errors.js';
 
 /**
@@ -47,8 +47,10 @@ export interface PlanMemoryOptions {
   readonly inPlace?: boolean;
   /** Place outputs over consumed input where the kernels' access orders allow it (default true). */
   readonly overlap?: boolean;
-  /** Run this many leading layers row by row (default 0: every tensor whole). */
+  /** Run this many leading layers row by row (default 0: every tensor whole)… */
   readonly streamLayers?: number;
+  /** …each kernel call computing up to this many output rows (default 1). */
+  readonly streamBand?: number;
 }
 
 /** What the planner needs of a lowered model (src/lower's LoweredModel has it). */
@@ -65,7 +67,7 @@ export interface PlanInput {
 
 export function planMemory(m: PlanInput, opts: PlanMemoryOptions = {}): RunnerPlan {
   if (opts.streamLayers) {
-    const stream = planStream(m, opts.streamLayers);
+    const stream = planStream(m, opts.streamLayers, opts.streamBand ?? 1);
     const r = planMemory({ ...m, steps: streamedSteps(m, stream), inputNchwTensor: undefined }, { ...opts, streamLayers: 0 });
     const streamed: RunnerPlan = { ...r, inputTensor: m.inputNchwTensor ?? m.inputTensor, stream: { ...stream, streamOffset: r.plan.offsets.get(`scratch:${STREAM_STEP}`)! } };
     checkRunnerPlan(streamed);
@@ -156,16 +158,18 @@ export function checkRunnerPlan(r: RunnerPlan): void {
 }
 
 /**
- * The plan for `convert --ram-limit`: the cheapest that fits, i.e. the fewest layers streamed row by
- * row (none when the whole-tensor plan fits), or a UserError saying what the smallest plan needs and
- * which layer sets it.
+ * The plan for `convert --ram-limit`: the cheapest that fits, i.e. whole tensors when they fit, else
+ * the fewest layers streamed row by row, with the largest band (rows per kernel call: fewer calls)
+ * that fits; or a UserError saying what the smallest plan needs and which layer sets it.
  */
 export function planMemoryWithin(m: PlanInput, limitBytes: number, opts: PlanMemoryOptions = {}): RunnerPlan {
   let smallest: RunnerPlan | undefined;
   for (let n = 0; n <= streamableLayers(m); n++) {
-    const r = planMemory(m, { ...opts, streamLayers: n });
-    if (r.plan.peakBytes <= limitBytes) return r;
-    if (!smallest || r.plan.peakBytes < smallest.plan.peakBytes) smallest = r;
+    for (const band of n === 0 ? [1] : STREAM_BANDS) {
+      const r = planMemory(m, { ...opts, streamLayers: n, streamBand: band });
+      if (r.plan.peakBytes <= limitBytes) return r;
+      if (!smallest || r.plan.peakBytes < smallest.plan.peakBytes) smallest = r;
+    }
   }
   const r = smallest!;
   const peak = r.steps[r.plan.peakLayer];

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Step, StepRows } from './lifetimes.js';
 import { planMemory, planMemoryWithin } from './plan_memory.js';
-import { planStream, rowSpan, STREAM_STEP, streamableLayers, streamedSteps } from './stream.js';
+import { planStream, replayStream, STREAM_BANDS, STREAM_STEP, streamableLayers, streamedSteps } from './stream.js';
 
 /** A chain of row layers x0 → x1 → … (square, channels-last), then a whole-tensor step to `out`. */
 function chain(h0: number, w0: number, c0: number, layers: { k: number; s: number; d?: number; p: number; c: number }[], scratch = 0): { steps: Step[]; sizes: Map<string, number> } {
@@ -23,60 +23,19 @@ function chain(h0: number, w0: number, c0: number, layers: { k: number; s: numbe
   return { steps, sizes };
 }
 
-/**
- * Replays the C runner's schedule (src/emit/model_c.ts: stream_<layer>, keep_rows) on row indices:
- * the last layer is asked for each of its output rows in order, each layer keeps a window and asks
- * the one before for the rows it lacks. Fails if a kernel would read a row its window does not hold,
- * a window outgrows its capacity, or any row of any layer is computed twice (extra MACs).
- */
-function replaySchedule(st: ReturnType<typeof planStream>): { computed: number[][]; asked: number[] } {
-  const n = st.layers.length;
-  const win = st.layers.map(() => ({ first: 0, rows: [] as number[] }));
-  const computed = st.layers.map(() => [] as number[]);
-  const asked: number[] = []; // input rows the reader was asked for
-  const produce = (j: number, oy: number): void => {
-    const g = st.layers[j].rows;
-    const { lo, hi, padTop } = rowSpan(g, oy);
-    const w = win[j];
-    // keep_rows
-    const drop = lo - w.first;
-    if (drop > 0) {
-      w.rows = drop >= w.rows.length ? [] : w.rows.slice(drop);
-      w.first = lo;
-    }
-    while (w.first + w.rows.length <= hi) {
-      const row = w.first + w.rows.length;
-      if (j === 0) asked.push(row);
-      else produce(j - 1, row);
-      w.rows.push(row);
-      if (w.rows.length > st.layers[j].windowRows) throw new Error(`layer ${j}: window holds ${w.rows.length} rows, capacity ${st.layers[j].windowRows}`);
-    }
-    // the kernel with input.h = hi - lo + 1, pad_top = padTop reads rows top + ky·d inside [0, count)
-    for (let ky = 0; ky < g.kernelH; ky++) {
-      const local = -padTop + ky * g.dilationH;
-      const global = oy * g.strideH - g.padTop + ky * g.dilationH;
-      if (global < 0 || global >= g.inH) continue; // padding
-      if (local < 0 || local > hi - lo || w.rows[local] !== global) throw new Error(`layer ${j} row ${oy}: tap ${ky} reads window slot ${local}, which holds ${w.rows[local]}, not row ${global}`);
-    }
-    if (computed[j].includes(oy)) throw new Error(`layer ${j}: row ${oy} computed twice`);
-    computed[j].push(oy);
-  };
-  for (let oy = 0; oy < st.layers[n - 1].rows.outH; oy++) produce(n - 1, oy);
-  return { computed, asked };
-}
-
 describe('row streaming: the schedule', () => {
-  it('on random chains (odd sizes, strides 1-3, kernels 1-5, dilation, pads): every tap reads the row it needs, no row twice, windows within capacity', () => {
+  it('on random chains (odd sizes, strides 1-3, kernels 1-5, dilation, pads, bands 1-5): every tap reads the row it needs, no row twice, windows within capacity', () => {
     const layer = fc.record({ k: fc.integer({ min: 1, max: 5 }), s: fc.integer({ min: 1, max: 3 }), d: fc.integer({ min: 1, max: 2 }), p: fc.integer({ min: 0, max: 2 }), c: fc.integer({ min: 1, max: 9 }) });
-    fc.assert(fc.property(fc.integer({ min: 9, max: 41 }), fc.array(layer, { minLength: 1, maxLength: 5 }), (h, layers) => {
+    fc.assert(fc.property(fc.integer({ min: 9, max: 41 }), fc.array(layer, { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 5 }), (h, layers, band) => {
       // keep layers whose output is at least one row, and pads below the kernel (as real models have)
       const fixed = layers.map((l) => ({ ...l, p: Math.min(l.p, (l.k - 1) * l.d) }));
       const { steps } = chain(h, 7, 3, fixed);
       fc.pre(steps.slice(0, -1).every((s) => s.rows!.outH >= 1));
       const n = streamableLayers({ steps, inputTensor: 'x0', outputTensor: 'out' });
       expect(n).toBe(fixed.length);
-      const st = planStream({ steps, inputTensor: 'x0', outputTensor: 'out' }, n);
-      const { computed, asked } = replaySchedule(st);
+      const st = planStream({ steps, inputTensor: 'x0', outputTensor: 'out' }, n, band); // replays the schedule: throws on a wrong read
+      const { computed, asked } = replayStream(st);
+      expect(st.layers.map((l) => l.rowsComputed)).toEqual(computed.map((c) => c.length));
       // the last layer makes every row; the reader is asked for rows in order, each once
       expect(computed[n - 1]).toEqual(Array.from({ length: st.layers[n - 1].rows.outH }, (_, i) => i));
       expect(asked).toEqual([...asked].sort((a, b) => a - b));
@@ -85,12 +44,24 @@ describe('row streaming: the schedule', () => {
     }), { numRuns: 300, seed: 11 });
   });
 
-  it('a stride-1 chain computes every row of every layer once (no halo recomputed), and reads every input row once', () => {
+  it('a MobileNet-like chain computes every row of every layer once (no halo recomputed) and reads every input row once, in any band', () => {
     const { steps } = chain(23, 5, 3, [{ k: 3, s: 2, p: 1, c: 8 }, { k: 3, s: 1, p: 1, c: 8 }, { k: 1, s: 1, p: 0, c: 16 }, { k: 3, s: 2, p: 1, c: 16 }]);
-    const st = planStream({ steps, inputTensor: 'x0', outputTensor: 'out' }, 4);
-    const { computed, asked } = replaySchedule(st);
-    expect(computed.map((c) => c.length)).toEqual(st.layers.map((l) => l.rows.outH));
-    expect(asked).toEqual(Array.from({ length: 23 }, (_, i) => i));
+    for (const band of [1, 2, 3, 8]) {
+      const st = planStream({ steps, inputTensor: 'x0', outputTensor: 'out' }, 4, band);
+      const { computed, asked } = replayStream(st);
+      expect(computed.map((c) => c.length)).toEqual(st.layers.map((l) => l.rows.outH));
+      expect(st.layers.map((l) => l.rowsComputed)).toEqual(st.layers.map((l) => l.rows.outH));
+      expect(asked).toEqual(Array.from({ length: 23 }, (_, i) => i));
+    }
+  });
+
+  it('the replay fails a window too small for its band', () => {
+    const { steps } = chain(16, 4, 3, [{ k: 3, s: 1, p: 1, c: 4 }, { k: 3, s: 2, p: 1, c: 4 }]);
+    const st = planStream({ steps, inputTensor: 'x0', outputTensor: 'out' }, 2, 2);
+    const small = { ...st, layers: st.layers.map((l, j) => (j === 1 ? { ...l, windowRows: l.windowRows - 1 } : l)) };
+    expect(() => replayStream(small)).toThrow(/layer 1: window of 4 rows full before row/);
+    const first = { ...st, layers: st.layers.map((l, j) => (j === 0 ? { ...l, windowRows: 2 } : l)) };
+    expect(() => replayStream(first)).toThrow(/layer 0: window of 2 rows full before row/);
   });
 
   it('windows hold the kernel reach of input rows; the block is windows then the largest kernel scratch', () => {
@@ -98,7 +69,10 @@ describe('row streaming: the schedule', () => {
     const st = planStream({ steps, inputTensor: 'x0', outputTensor: 'out' }, 3);
     // rows of 6×3, then 3×8 and 3×4 bytes; 3, 1 and (dilation 2) 5 rows; offsets 4-aligned
     expect(st.layers.map((l) => [l.windowRows, l.windowBytes, l.windowOffset])).toEqual([[3, 56, 0], [1, 24, 56], [5, 60, 80]]);
-    expect(st).toMatchObject({ scratchOffset: 140, scratchBytes: 12, blockBytes: 152, input: 'x0', output: 'x3' });
+    expect(st).toMatchObject({ band: 1, scratchOffset: 140, scratchBytes: 12, blockBytes: 152, input: 'x0', output: 'x3' });
+    // a band of 4 rows: (4 - 1) × stride more input rows per window
+    const b4 = planStream({ steps, inputTensor: 'x0', outputTensor: 'out' }, 3, 4);
+    expect(b4.layers.map((l) => l.windowRows)).toEqual([3 * 2 + 3, 3 + 1, 3 + 5]);
     expect(streamedSteps({ steps, inputTensor: 'x0', outputTensor: 'out' }, st).map((s) => s.name)).toEqual([STREAM_STEP, 'pool']);
   });
 
@@ -136,16 +110,17 @@ describe('row streaming: the plan', () => {
     expect(r.plan.peakBytes).toBe(24 * 24 * 16 + 24 * 24 * 32);
   });
 
-  it('--ram-limit: whole tensors when they fit, else the fewest streamed layers that fit, else one line naming the layer', () => {
+  it('--ram-limit: whole tensors when they fit, else the fewest streamed layers, with the largest band, that fit, else one line naming the layer', () => {
     const m = vww();
     const whole = planMemory(m).plan.peakBytes;
     expect(planMemoryWithin(m, whole).stream).toBeUndefined();
-    const fits = (n: number) => planMemory(m, { streamLayers: n }).plan.peakBytes;
+    const fits = (n: number, band = 1) => planMemory(m, { streamLayers: n, streamBand: band }).plan.peakBytes;
     const r = planMemoryWithin(m, whole - 1);
     const n = r.stream!.layers.length;
-    expect(fits(n)).toBeLessThan(whole);
-    for (let k = 1; k < n; k++) expect(fits(k)).toBeGreaterThan(whole - 1);
-    const smallest = Math.min(...[0, 1, 2, 3, 4, 5].map(fits));
+    expect(fits(n, r.stream!.band)).toBeLessThan(whole);
+    for (const band of STREAM_BANDS.filter((b) => b > r.stream!.band)) expect(fits(n, band)).toBeGreaterThan(whole - 1);
+    for (let k = 1; k < n; k++) for (const band of STREAM_BANDS) expect(fits(k, band)).toBeGreaterThan(whole - 1);
+    const smallest = Math.min(...[0, 1, 2, 3, 4, 5].flatMap((k) => STREAM_BANDS.map((b) => fits(k, b))));
     expect(() => planMemoryWithin(m, smallest - 1)).toThrow(new RegExp(`^--ram-limit ${smallest - 1}: no plan fits; the smallest arena is ${smallest} bytes \\(with the first \\d layers streamed row by row\\), set by `));
   });
 });

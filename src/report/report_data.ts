@@ -70,9 +70,11 @@ export interface ReportData {
     readonly peakLayer: string;
     readonly lowerBound: number;
     readonly buffers: readonly ArenaBuffer[];
-    /** The caller's input and output buffers (outside the arena). */
+    /** The input (in the arena, or streamed: never stored whole) and the caller's output buffer (outside it). */
     readonly inputBytes: number;
     readonly outputBytes: number;
+    /** The first layers run row by row (convert --ram-limit). */
+    readonly stream?: { readonly layers: number; readonly band: number };
   };
   readonly flash: { readonly sections: Readonly<Record<string, number>>; readonly total: number };
   readonly quality?: QuantQuality;
@@ -128,6 +130,7 @@ export function buildReportData(m: LoweredModel, r: RunnerPlan, flash: Record<st
       buffers,
       inputBytes: m.tensorBytes.get(input) ?? 0,
       outputBytes: m.tensorBytes.get(m.outputTensor) ?? 0,
+      ...(r.stream ? { stream: { layers: r.stream.layers.length, band: r.stream.band } } : {}),
     },
     flash: { sections: flash, total: sum(Object.values(flash)) },
     ...(quality ? { quality } : {}),

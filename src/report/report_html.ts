@@ -84,7 +84,9 @@ function arenaSection(d: ReportData): string {
       { label: 'lower bound', bytes: a.lowerBound, color: '#3f9c5a' },
     ],
     highlightStep: a.peakStep,
-    note: `The outlined column is the layer that sets the peak (${esc(a.peakLayer)}). Lower bound: the most bytes live at one step, which no placement can beat. The caller's input (${esc(fmtInt(a.inputBytes))} B) and output (${esc(fmtInt(a.outputBytes))} B) buffers are outside the arena.`,
+    note: `The outlined column is the layer that sets the peak (${esc(a.peakLayer)}). Lower bound: the most bytes live at one step, which no placement can beat. ${a.stream
+      ? `The first ${a.stream.layers} layers run row by row, up to ${a.stream.band} rows per kernel call: the input (${esc(fmtInt(a.inputBytes))} B) is read a row at a time and never stored, and their windows and scratch are the ${esc(a.steps[0])} buffer.`
+      : `The input (${esc(fmtInt(a.inputBytes))} B) lives in the arena.`} The caller's output (${esc(fmtInt(a.outputBytes))} B) is outside it.`,
   });
   const rows = a.buffers.map((b) => [
     cell(fmtInt(b.offset), b.offset), cell(fmtInt(b.offset + b.bytes), b.offset + b.bytes), cell(fmtInt(b.bytes), b.bytes),
@@ -93,7 +95,7 @@ function arenaSection(d: ReportData): string {
   const table = htmlTable('arena-buffers', [{ label: 'offset', numeric: true }, { label: 'end', numeric: true }, { label: 'bytes', numeric: true }, { label: 'steps' }, { label: 'tensors' }], rows, { sortable: true });
   return [
     '<h2 id="arena">RAM: the arena plan</h2>',
-    `<ul class="figures">${figure('arena bytes', fmtInt(a.bytes), 'arena.bytes')}${figure('live-bytes lower bound', fmtInt(a.lowerBound), 'arena.live_bytes_lower_bound')}${figure('peak set by', a.peakLayer, 'arena.peak_layer')}${figure('alignment', `${a.alignment} B`)}${figure('with input buffer', fmtInt(a.bytes + a.inputBytes))}</ul>`,
+    `<ul class="figures">${figure('arena bytes', fmtInt(a.bytes), 'arena.bytes')}${figure('live-bytes lower bound', fmtInt(a.lowerBound), 'arena.live_bytes_lower_bound')}${figure('peak set by', a.peakLayer, 'arena.peak_layer')}${figure('alignment', `${a.alignment} B`)}</ul>`,
     gantt,
     `<details><summary>Every buffer (as plan.txt)</summary><div class="table-wrap">${table}</div></details>`,
   ].join('');

@@ -70,7 +70,7 @@ function toFloat(px: Uint8Array, h: number, w: number): Tensor {
 type Cpu = 'cortex-m4' | 'cortex-m55' | 'cortex-m3' | 'cortex-m0plus';
 const ALL_CPUS: readonly Cpu[] = ['cortex-m4', 'cortex-m55', 'cortex-m3', 'cortex-m0plus'];
 
-const CASES: { name: string; graph: () => Graph; h: number; w: number; zeroShift?: boolean; ties?: boolean; cpus?: readonly Cpu[]; stream?: number }[] = [
+const CASES: { name: string; graph: () => Graph; h: number; w: number; zeroShift?: boolean; ties?: boolean; cpus?: readonly Cpu[]; stream?: number; band?: number }[] = [
   {
     // Wide rows: the depthwise row ring (in place at stride 1, stride 2 with a partial last step),
     // channels multiples of 4, pixel counts not multiples of 4, odd K/4 in the pointwise product.
@@ -138,9 +138,10 @@ const CASES: { name: string; graph: () => Graph; h: number; w: number; zeroShift
   },
 ];
 // The same geometries with their first layers streamed row by row (convert --ram-limit): every
-// kernel called a row at a time on a window, with the window's local padding.
+// kernel called on a window for one row (wide) or bands of up to three (odd), with the window's
+// local padding.
 const STREAMED = CASES.filter((c) => c.name === 'wide' || c.name === 'odd').map((c) => ({
-  ...c, name: `${c.name}, streamed`, stream: c.name === 'wide' ? 7 : 5, cpus: c.name === 'wide' ? ['cortex-m4', 'cortex-m55', 'cortex-m0plus'] as const : ['cortex-m4', 'cortex-m55'] as const,
+  ...c, name: `${c.name}, streamed`, stream: c.name === 'wide' ? 7 : 5, band: c.name === 'wide' ? 1 : 3, cpus: c.name === 'wide' ? ['cortex-m4', 'cortex-m55', 'cortex-m0plus'] as const : ['cortex-m4', 'cortex-m55'] as const,
 }));
 CASES.push(...STREAMED);
 
@@ -187,7 +188,7 @@ describe.skipIf(skip !== null)('kernel paths on emulated Cortex-M: bit-exact wit
           }
         }
       }
-      const e = emitModel(model, cs.stream ? { streamLayers: cs.stream } : {});
+      const e = emitModel(model, cs.stream ? { streamLayers: cs.stream, streamBand: cs.band } : {});
       if (cs.stream) expect(e.runner.stream!.layers).toHaveLength(cs.stream);
       writeFiles(dir, e.files);
       return e;

@@ -45,7 +45,10 @@ describe.skipIf(skip !== null)('VWW under --ram-limit 24000: the first layers ro
     expect(m.layers).toHaveLength(29);
     const macs = m.layers.reduce((a: number, l: { macs: number }) => a + l.macs, 0);
     expect(macs).toBe(7_489_664); // MobileNet v1 0.25/96 with 2 classes, as the whole-tensor runner
-    expect(readFileSync(join(dir, 'plan.txt'), 'utf8')).toContain('streamed row by row (step stream_rows): the first 4 layers');
+    // the largest band that fits: 4 rows per kernel call
+    expect(m.arena.stream.band).toBe(4);
+    expect(m.arena.stream.layers.map((l: { rows_computed: number; output_rows: number }) => l.rows_computed - l.output_rows)).toEqual([0, 0, 0, 0]);
+    expect(readFileSync(join(dir, 'plan.txt'), 'utf8')).toContain('the first 4 layers, up to 4 output rows per kernel call');
     expect(readFileSync(join(dir, 'report.md'), 'utf8')).toMatch(/Layers 0–3 run row by row/);
   });
 
