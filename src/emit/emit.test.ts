@@ -115,6 +115,13 @@ describe.skipIf(compilers.length === 0)('generated C vs runInt8', () => {
       const res = await verifyArtifacts(dir, { model: m, random: 30, sanitizedInputs: 4, ...(n === max && band === 3 ? {} : { compilers: [compilers[0]] }) });
       expect(res).toMatchObject({ random: 30, mismatches: 0 });
     }
+    // layer names that are the runner's own words: whole and streamed, they compile and agree
+    const named = { ...m, layers: m.layers.map((l, i) => (i < 4 ? { ...l, name: ['stream_rows', 'state', 'window', 'keep_rows'][i] } : l)) };
+    for (const streamLayers of [0, 4]) {
+      const dir = join(work, `stream_named${streamLayers}`);
+      writeFiles(dir, emitArtifacts(named, { streamLayers }).files);
+      expect((await verifyArtifacts(dir, { model: named, random: 10, sanitizedInputs: 1, compilers: [compilers[0]] })).mismatches).toBe(0);
+    }
     // other sizes: windows clipped at the image's end, last bands shorter than the rest
     for (const size of [11, 24]) {
       const ms = handMadeModel(19, size);
