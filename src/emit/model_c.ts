@@ -294,6 +294,49 @@ function layerBlock(m: LoweredModel, r: RunnerPlan, c: CLayer, i: number, slot: 
   return n.runtime(c.emitter.call(c, io));
 }
 
+/** The checks of an entry point that runs in a given arena: null pointers, its size, its alignment. */
+function arenaGuard(P: string, nulls: string): string[] {
+  return [
+    `    if (${nulls}) {`,
+    `        return ${P}_ERR_NULL;`,
+    '    }',
+    `    if (arena_bytes < ${P}_ARENA_SIZE) {`,
+    `        return ${P}_ERR_ARENA;`,
+    '    }',
+    `    if (((uintptr_t)arena % ${P}_ARENA_ALIGNMENT) != 0) {`,
+    `        return ${P}_ERR_ALIGN;`,
+    '    }',
+  ];
+}
+
+/** <prefix>_run_with_arena (the flash weights), then the static arena the static entry points use. */
+function runWithArenaAndStaticArena(m: LoweredModel): string[] {
+  const n = cNames(m.prefix);
+  const { P } = n;
+  const p = m.prefix;
+  return [
+    `int ${p}_run_with_arena(const int8_t *input, int8_t *output, int8_t *arena, size_t arena_bytes)`,
+    '{',
+    `    return ${p}_run_with_weights(&${n.flashWeights}, input, output, arena, arena_bytes);`,
+    '}',
+    '',
+    `/* The one arena: int32 words, so it is aligned to ${P}_ARENA_ALIGNMENT (4) on every target. */`,
+    `static int32_t ${p}_arena[(${P}_ARENA_SIZE + 3) / 4 + 1];`,
+    '',
+  ];
+}
+
+/** <prefix>_run: flash weights, static arena. */
+function runStatic(p: string): string[] {
+  return [
+    `int ${p}_run(const int8_t *input, int8_t *output)`,
+    '{',
+    `    return ${p}_run_with_arena(input, output, (int8_t *)${p}_arena, sizeof ${p}_arena);`,
+    '}',
+    '',
+  ];
+}
+
 /**
  * The public entry points: invoke on the input in the arena (with weights, with a caller-owned
  * arena, with the static arena), and run (copy a caller's input buffer in, then invoke).
@@ -305,15 +348,7 @@ function entryPoints(m: LoweredModel): string[] {
   return [
     `int ${p}_invoke_with_weights(const ${n.weightsType} *weights, int8_t *output, int8_t *arena, size_t arena_bytes)`,
     '{',
-    `    if (weights == 0 || output == 0 || arena == 0) {`,
-    `        return ${P}_ERR_NULL;`,
-    '    }',
-    `    if (arena_bytes < ${P}_ARENA_SIZE) {`,
-    `        return ${P}_ERR_ARENA;`,
-    '    }',
-    `    if (((uintptr_t)arena % ${P}_ARENA_ALIGNMENT) != 0) {`,
-    `        return ${P}_ERR_ALIGN;`,
-    '    }',
+    ...arenaGuard(P, 'weights == 0 || output == 0 || arena == 0'),
     '    run_layers(weights, output, arena);',
     `    return ${P}_OK;`,
     '}',
@@ -343,14 +378,7 @@ function entryPoints(m: LoweredModel): string[] {
     `    return ${p}_invoke_with_weights(weights, output, arena, arena_bytes);`,
     '}',
     '',
-    `int ${p}_run_with_arena(const int8_t *input, int8_t *output, int8_t *arena, size_t arena_bytes)`,
-    '{',
-    `    return ${p}_run_with_weights(&${n.flashWeights}, input, output, arena, arena_bytes);`,
-    '}',
-    '',
-    `/* The one arena: int32 words, so it is aligned to ${P}_ARENA_ALIGNMENT (4) on every target. */`,
-    `static int32_t ${p}_arena[(${P}_ARENA_SIZE + 3) / 4 + 1];`,
-    '',
+    ...runWithArenaAndStaticArena(m),
     `int8_t *${p}_input(void)`,
     '{',
     `    return (int8_t *)${p}_arena + ${P}_INPUT_OFFSET;`,
@@ -361,11 +389,7 @@ function entryPoints(m: LoweredModel): string[] {
     `    return ${p}_invoke_with_arena(output, (int8_t *)${p}_arena, sizeof ${p}_arena);`,
     '}',
     '',
-    `int ${p}_run(const int8_t *input, int8_t *output)`,
-    '{',
-    `    return ${p}_run_with_arena(input, output, (int8_t *)${p}_arena, sizeof ${p}_arena);`,
-    '}',
-    '',
+    ...runStatic(m.prefix),
   ];
 }
 
@@ -546,15 +570,7 @@ function streamedEntryPoints(m: LoweredModel): string[] {
     `int ${p}_run_rows_with_weights(const ${n.weightsType} *weights, ${p}_read_row_fn read_row, void *ctx, int8_t *output,`,
     '    int8_t *arena, size_t arena_bytes)',
     '{',
-    '    if (weights == 0 || read_row == 0 || output == 0 || arena == 0) {',
-    `        return ${P}_ERR_NULL;`,
-    '    }',
-    `    if (arena_bytes < ${P}_ARENA_SIZE) {`,
-    `        return ${P}_ERR_ARENA;`,
-    '    }',
-    `    if (((uintptr_t)arena % ${P}_ARENA_ALIGNMENT) != 0) {`,
-    `        return ${P}_ERR_ALIGN;`,
-    '    }',
+    ...arenaGuard(P, 'weights == 0 || read_row == 0 || output == 0 || arena == 0'),
     '    run_layers(weights, read_row, ctx, output, arena);',
     `    return ${P}_OK;`,
     '}',
@@ -581,24 +597,13 @@ function streamedEntryPoints(m: LoweredModel): string[] {
     `    return ${p}_run_rows_with_weights(weights, ${p}_read_buffer_row, &b, output, arena, arena_bytes);`,
     '}',
     '',
-    `int ${p}_run_with_arena(const int8_t *input, int8_t *output, int8_t *arena, size_t arena_bytes)`,
-    '{',
-    `    return ${p}_run_with_weights(&${n.flashWeights}, input, output, arena, arena_bytes);`,
-    '}',
-    '',
-    `/* The one arena: int32 words, so it is aligned to ${P}_ARENA_ALIGNMENT (4) on every target. */`,
-    `static int32_t ${p}_arena[(${P}_ARENA_SIZE + 3) / 4 + 1];`,
-    '',
+    ...runWithArenaAndStaticArena(m),
     `int ${p}_run_rows(${p}_read_row_fn read_row, void *ctx, int8_t *output)`,
     '{',
     `    return ${p}_run_rows_with_weights(&${n.flashWeights}, read_row, ctx, output, (int8_t *)${p}_arena, sizeof ${p}_arena);`,
     '}',
     '',
-    `int ${p}_run(const int8_t *input, int8_t *output)`,
-    '{',
-    `    return ${p}_run_with_arena(input, output, (int8_t *)${p}_arena, sizeof ${p}_arena);`,
-    '}',
-    '',
+    ...runStatic(m.prefix),
   ];
 }
 
