@@ -86,9 +86,10 @@ export interface CLayer {
 }
 
 /**
- * A window kernel's reach along H, for running it a row at a time on a window of input rows
- * (src/memory/stream.ts): the runner copies the layer's params, sets input.h to the rows it holds,
- * output.h to 1 and pad_top to the rows of the window above the image, and calls the same kernel.
+ * A window kernel's reach along H, for running it a band of rows at a time on a window of input rows
+ * (src/memory/stream.ts): the runner copies the layer's params, sets input.h to the rows it reads,
+ * output.h to the band's rows and pad_top to the rows of the window above the image, and calls the
+ * same kernel.
  */
 export interface RowWindow {
   readonly kernelH: number;

@@ -111,7 +111,7 @@ describe('onnx2mcu convert --ram-limit (CLI)', () => {
     const tiny = await convert('out_tiny', '--ram-limit', '100');
     expect(tiny.code).toBe(1);
     expect(tiny.stderr.trim().split('\n')).toHaveLength(1);
-    expect(tiny.stderr).toMatch(/^onnx2mcu: --ram-limit 100: no plan fits; the smallest arena is \d+ bytes \(with the first \d+ layers streamed row by row\), set by /);
+    expect(tiny.stderr).toMatch(/^onnx2mcu: --ram-limit 100: no plan fits; the smallest arena is \d+ bytes \(with the first \d+ layers streamed row by row, \d+ rows? per kernel call\), set by /);
     expect(existsSync(join(tmp, 'out_tiny'))).toBe(false);
     const zero = await convert('out_zero', '--ram-limit', '0');
     expect(zero.code).toBe(2);

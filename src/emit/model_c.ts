@@ -441,9 +441,9 @@ export function modelC(m: LoweredModel, r: RunnerPlan, banner: string): string {
 }
 
 /**
- * The streamed first layers (src/memory/stream.ts): one function per layer that computes one of its
- * output rows from its window, asking the layer before (or the row reader) for the rows the window
- * lacks; and the start of run_layers, which asks the last of them for every row of its output.
+ * The streamed first layers (src/memory/stream.ts): one function per layer that computes a band of
+ * its output rows from its window, asking the layer before (or the row reader) for the rows the
+ * window lacks; and the start of run_layers, which asks the last of them for its output band by band.
  */
 function streamLayers(m: LoweredModel, r: RunnerPlan, slot: ReadonlyMap<CLayer, number>, out: string[]): string[] {
   const st = r.stream!;

@@ -51,6 +51,8 @@ export interface PlanMemoryOptions {
   readonly streamLayers?: number;
   /** …each kernel call computing up to this many output rows (default 1). */
   readonly streamBand?: number;
+  /** Replay the plan on the byte model before returning it (default true; a search checks the one it keeps). */
+  readonly check?: boolean;
 }
 
 /** What the planner needs of a lowered model (src/lower's LoweredModel has it). */
@@ -68,9 +70,9 @@ export interface PlanInput {
 export function planMemory(m: PlanInput, opts: PlanMemoryOptions = {}): RunnerPlan {
   if (opts.streamLayers) {
     const stream = planStream(m, opts.streamLayers, opts.streamBand ?? 1);
-    const r = planMemory({ ...m, steps: streamedSteps(m, stream), inputNchwTensor: undefined }, { ...opts, streamLayers: 0 });
+    const r = planMemory({ ...m, steps: streamedSteps(m, stream), inputNchwTensor: undefined }, { ...opts, streamLayers: 0, check: false });
     const streamed: RunnerPlan = { ...r, inputTensor: m.inputNchwTensor ?? m.inputTensor, stream: { ...stream, streamOffset: r.plan.offsets.get(`scratch:${STREAM_STEP}`)! } };
-    checkRunnerPlan(streamed);
+    if (opts.check !== false) checkRunnerPlan(streamed);
     return streamed;
   }
   // Where the step that sets the peak has a kernel variant with less scratch, try it; keep it if
@@ -106,7 +108,7 @@ function planWith(m: PlanInput, opts: PlanMemoryOptions, lowRam: ReadonlySet<str
     plan, inPlaceSteps: lt.inPlaceSteps, external, alignment: ARENA_ALIGNMENT, steps, inputTensor: m.inputNchwTensor ?? m.inputTensor,
     tensorBytes: m.tensorBytes, lowRamSteps: lowRam,
   };
-  checkRunnerPlan(r);
+  if (opts.check !== false) checkRunnerPlan(r);
   return r;
 }
 
@@ -160,20 +162,31 @@ export function checkRunnerPlan(r: RunnerPlan): void {
 /**
  * The plan for `convert --ram-limit`: the cheapest that fits, i.e. whole tensors when they fit, else
  * the fewest layers streamed row by row, with the largest band (rows per kernel call: fewer calls)
- * that fits; or a UserError saying what the smallest plan needs and which layer sets it.
+ * that fits; or a UserError saying what the smallest plan needs and which layer sets it. A cheap
+ * floor (the largest tensor still whole; the stream block beside its output) skips the candidates
+ * that can neither fit nor be the smallest, and only the plan returned is replayed byte by byte.
  */
 export function planMemoryWithin(m: PlanInput, limitBytes: number, opts: PlanMemoryOptions = {}): RunnerPlan {
   let smallest: RunnerPlan | undefined;
+  const start = m.inputNchwTensor ? 1 : 0;
   for (let n = 0; n <= streamableLayers(m); n++) {
+    // every tensor the steps after the streamed ones read or write is whole in the arena (the model output is the caller's)
+    const whole = Math.max(0, ...m.steps.slice(start + n).flatMap((s) => [...s.inputs, ...s.outputs]).filter((t) => t !== m.outputTensor).map((t) => m.tensorBytes.get(t) ?? 0));
     for (const band of n === 0 ? [1] : STREAM_BANDS) {
-      const r = planMemory(m, { ...opts, streamLayers: n, streamBand: band });
-      if (r.plan.peakBytes <= limitBytes) return r;
+      const st = n === 0 ? undefined : planStream(m, n, band);
+      const floor = Math.max(whole, st ? st.blockBytes + (m.tensorBytes.get(st.output) ?? 0) : 0);
+      if (floor > limitBytes && smallest && floor >= smallest.plan.peakBytes) continue;
+      const r = planMemory(m, { ...opts, streamLayers: n, streamBand: band, check: false });
+      if (r.plan.peakBytes <= limitBytes) {
+        checkRunnerPlan(r);
+        return r;
+      }
       if (!smallest || r.plan.peakBytes < smallest.plan.peakBytes) smallest = r;
     }
   }
   const r = smallest!;
   const peak = r.steps[r.plan.peakLayer];
   const what = peak.name === STREAM_STEP ? `the ${r.stream!.layers.length} streamed layers writing '${r.stream!.output}'` : `layer '${peak.name}'`;
-  const how = r.stream ? `with the first ${r.stream.layers.length} layers streamed row by row` : 'with every tensor whole';
+  const how = r.stream ? `with the first ${r.stream.layers.length} layers streamed row by row, ${r.stream.band} row${r.stream.band > 1 ? 's' : ''} per kernel call` : 'with every tensor whole';
   throw new UserError(`--ram-limit ${limitBytes}: no plan fits; the smallest arena is ${r.plan.peakBytes} bytes (${how}), set by ${what} at its peak`);
 }

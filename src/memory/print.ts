@@ -15,7 +15,7 @@ export function printPlan(plan: ArenaPlan, order: readonly Step[], title = 'aren
   lines.push('');
   if (stream) {
     const extra = stream.layers.filter((l) => l.rowsComputed > l.rows.outH).length;
-    lines.push(`streamed row by row (step ${order[0].name}): the first ${stream.layers.length} layers, up to ${stream.band} output rows per kernel call; the input (${stream.input}) is read a row at a time and is not in the arena; rows computed twice: ${extra === 0 ? 'none, so no extra MACs' : extra}`);
+    lines.push(`streamed row by row (step ${order[0].name}): the first ${stream.layers.length} layers, up to ${stream.band} output row${stream.band > 1 ? 's' : ''} per kernel call; the input (${stream.input}) is read a row at a time and is not in the arena; rows computed twice: ${extra === 0 ? 'none, so no extra MACs' : extra}`);
     for (const l of stream.layers) {
       const at = stream.streamOffset + l.windowOffset;
       lines.push(`  ${l.name}: window of ${l.windowRows} input rows x ${l.rows.inRowBytes} bytes at [${at}, ${at + l.windowBytes}), ${l.rowsComputed} of ${l.rows.outH} output rows of ${l.rows.outRowBytes} bytes computed`);

@@ -1,9 +1,9 @@
 /**
  * Row streaming (issue 11, below the largest tensor): the first layers of a MobileNet hold its
  * largest tensors, so the runner can run them row by row instead of whole. Each streamed layer keeps
- * a window of just the input rows its next output row needs (kernel rows, K × W × C bytes); the
- * first window is filled from the caller's input a row at a time, and the last layer writes its rows
- * into its output tensor, which then exists whole for the rest of the network. The tensors between
+ * a window of just the input rows under its next band of output rows; the first window is filled
+ * from the caller's input a row at a time, and the last layer writes its rows into its output
+ * tensor, which then exists whole for the rest of the network. The tensors between
  * streamed layers, and the model input, never exist whole in the arena.
  *
  * Windows only move forward, so every output row is computed at most once (replayStream checks
@@ -88,7 +88,7 @@ export function streamableLayers(m: StreamInput): number {
 }
 
 /** The bands (output rows per kernel call) the planner tries, largest first. */
-export const STREAM_BANDS = [8, 4, 2, 1] as const;
+export const STREAM_BANDS = [8, 7, 6, 5, 4, 3, 2, 1] as const;
 
 /**
  * The stream plan of the first `n` layers (1 ≤ n ≤ streamableLayers), each computing up to `band`
