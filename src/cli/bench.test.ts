@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TARGET_TOOLS } from '../target/run_target.js';
 import { announceSkip, missingShared, missingTools } from '../target/testing.js';
-import { cliChild } from './cli_testing.js';
+import { cliChild, cliInProcess } from './cli_testing.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'onnx2mcu-bench-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -24,13 +24,14 @@ interface Side { bitExact: boolean; instructions: Instructions; codeBytes: numbe
 
 describe('onnx2mcu bench: usage', () => {
   it('an unknown core or peer is a usage error (exit 2); a folder that is not a conversion is one line (exit 1)', async () => {
-    const badCpu = await cli('bench', tmp, '--cpu', 'cortex-m9');
+    // in this process: exit codes through a child are cli.test.ts's
+    const badCpu = await cliInProcess(tmp, 'bench', tmp, '--cpu', 'cortex-m9');
     expect(badCpu.code).toBe(2);
     expect(badCpu.stderr).toMatch(/^onnx2mcu: --cpu cortex-m9: expected all or one or more of cortex-m0plus/);
-    const badPeer = await cli('bench', tmp, '--peer', 'tflm');
+    const badPeer = await cliInProcess(tmp, 'bench', tmp, '--peer', 'tflm');
     expect(badPeer.code).toBe(2);
     expect(badPeer.stderr).toContain('--peer tflm');
-    const notConverted = await cli('bench', tmp);
+    const notConverted = await cliInProcess(tmp, 'bench', tmp);
     expect(notConverted.code).toBe(1);
     expect(notConverted.stderr.trim().split('\n')).toHaveLength(1);
   });
