@@ -512,7 +512,7 @@ function streamLayers(m: LoweredModel, r: RunnerPlan, slot: ReadonlyMap<CLayer, 
       : [`    while (${win}.first + ${win}.count <= hi) {`,
         `        const int32_t next = ${win}.first + ${win}.count;`,
         `        int32_t m = ${sl.windowRows} - ${win}.count; /* room in the window */`,
-        ...(B > 1 ? [`        m = m < ${B} ? m : ${B};`] : ['        m = m < 1 ? m : 1;']),
+        `        m = m < ${B} ? m : ${B};`,
         `        m = m < ${g.inH} - next ? m : ${g.inH} - next;`,
         `        ${fn(j - 1)}(s, next, m, window + ${win}.count * ${g.inRowBytes});`,
         `        ${win}.count += m;`, '    }'];

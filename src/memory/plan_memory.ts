@@ -68,13 +68,7 @@ export interface PlanInput {
 }
 
 export function planMemory(m: PlanInput, opts: PlanMemoryOptions = {}): RunnerPlan {
-  if (opts.streamLayers) {
-    const stream = planStream(m, opts.streamLayers, opts.streamBand ?? 1);
-    const r = planMemory({ ...m, steps: streamedSteps(m, stream), inputNchwTensor: undefined }, { ...opts, streamLayers: 0, check: false });
-    const streamed: RunnerPlan = { ...r, inputTensor: m.inputNchwTensor ?? m.inputTensor, stream: { ...stream, streamOffset: r.plan.offsets.get(`scratch:${STREAM_STEP}`)! } };
-    if (opts.check !== false) checkRunnerPlan(streamed);
-    return streamed;
-  }
+  if (opts.streamLayers) return planStreamed(m, planStream(m, opts.streamLayers, opts.streamBand ?? 1), opts);
   // Where the step that sets the peak has a kernel variant with less scratch, try it; keep it if
   // the arena shrinks (a depthwise layer pixel by pixel instead of its row ring, for instance).
   let lowRam = new Set<string>();
@@ -89,6 +83,14 @@ export function planMemory(m: PlanInput, opts: PlanMemoryOptions = {}): RunnerPl
     best = r;
   }
   return best;
+}
+
+/** The arena plan around a stream plan: its layers one step, the input outside the arena. */
+function planStreamed(m: PlanInput, stream: StreamPlan, opts: PlanMemoryOptions): RunnerPlan {
+  const r = planMemory({ ...m, steps: streamedSteps(m, stream), inputNchwTensor: undefined }, { ...opts, streamLayers: 0, check: false });
+  const streamed: RunnerPlan = { ...r, inputTensor: m.inputNchwTensor ?? m.inputTensor, stream: { ...stream, streamOffset: r.plan.offsets.get(`scratch:${STREAM_STEP}`)! } };
+  if (opts.check !== false) checkRunnerPlan(streamed);
+  return streamed;
 }
 
 function planWith(m: PlanInput, opts: PlanMemoryOptions, lowRam: ReadonlySet<string>): RunnerPlan {
@@ -176,7 +178,8 @@ export function planMemoryWithin(m: PlanInput, limitBytes: number, opts: PlanMem
       const st = n === 0 ? undefined : planStream(m, n, band);
       const floor = Math.max(whole, st ? st.blockBytes + (m.tensorBytes.get(st.output) ?? 0) : 0);
       if (floor > limitBytes && smallest && floor >= smallest.plan.peakBytes) continue;
-      const r = planMemory(m, { ...opts, streamLayers: n, streamBand: band, check: false });
+      // the stream plan made for the floor is the one planned (not made again)
+      const r = st ? planStreamed(m, st, { ...opts, check: false }) : planMemory(m, { ...opts, check: false });
       if (r.plan.peakBytes <= limitBytes) {
         checkRunnerPlan(r);
         return r;
