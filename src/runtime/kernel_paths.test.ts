@@ -136,6 +136,25 @@ const CASES: { name: string; graph: () => Graph; h: number; w: number; zeroShift
       { dw: { stride: 1, pads: [1, 1, 1, 1] }, pw: 12 },
     ], false),
   },
+  {
+    // The DSP product loop's entries (gemm4_full in onnx2mcu_gemm_s8.c: a first step, then (k4 - 1) % 8
+    // steps through a TBB table, then whole passes of 8): pointwise K = 4, 12, 20, 24, 36 and 68
+    // (k4 = 1, 3, 5, 6, 9, 17; with the other cases' 2, 4, 8 and the first conv's 7, every entry),
+    // no activation so that the int8-wide clamp takes the assembly, shift-0 channels in every layer.
+    name: 'entries',
+    h: 9,
+    w: 10,
+    zeroShift: true,
+    cpus: ['cortex-m4', 'cortex-m55'],
+    graph: () => pathsGraph(15, 9, 10, 4, { stride: 1, pads: [1, 1, 1, 1] }, [
+      { dw: { stride: 1, pads: [1, 1, 1, 1] }, pw: 12 },
+      { pw: 20 },
+      { pw: 24 },
+      { pw: 36 },
+      { pw: 68 },
+      { pw: 8 },
+    ], false),
+  },
 ];
 // The same geometries with their first layers streamed row by row (convert --ram-limit): every
 // kernel called on a window for one row (wide) or bands of up to three (odd), with the window's

@@ -51,8 +51,9 @@ static int pixel_path(const onnx2mcu_conv_params *c)
 }
 
 /*
- * Where each path takes the pixel path (measured on VWW's layers): Helium up to 8 outputs a row; the
- * DSP path up to 6 (its 6x6 layers: 71 -> 60 instructions per output; at 12 wide the ring wins).
+ * Where each path takes the pixel path (measured on VWW's and 0.25/128's layers): Helium up to 8
+ * outputs a row; the DSP path up to 8, and up to 12 at stride 2 (0.25/128's 8x8 layers: 48.5 -> 44
+ * instructions per output; VWW's 12x12: stride 2 51 -> 48, stride 1 43 -> 45.5, so the ring there).
  */
 #if ONNX2MCU_DSP || ONNX2MCU_MVE
 static int use_pixel_path(const onnx2mcu_conv_params *c)
@@ -60,7 +61,7 @@ static int use_pixel_path(const onnx2mcu_conv_params *c)
 #if ONNX2MCU_MVE
     return pixel_path(c) && c->output.w <= 8;
 #else
-    return pixel_path(c) && c->output.w <= 6;
+    return pixel_path(c) && (c->output.w <= 8 || c->stride_w == 2);
 #endif
 }
 #endif

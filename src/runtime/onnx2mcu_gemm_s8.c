@@ -111,21 +111,23 @@ static void gemm4(const int32_t *wide, int32_t k4, const onnx2mcu_layer_data *d,
 }
 /*
  * The common case (four columns, the int8-wide clamp) as one block of assembly over all output
- * channels: the product loop takes every register but the job pointer, so the channel loop keeps
- * its state in `job` (pointers advanced in place) instead of letting gcc spill and reload it around
- * the loop (about 40 instructions per channel and block of four pixels; here about 20). A channel
- * with shift 0 takes its own requantization (no rounding shift).
+ * channels. The product loop takes every register, so the channel loop's state lives in `job`, which
+ * the asm reaches as stack memory operands ([sp, #n]: no register holds its address), in pairs that
+ * one LDRD reads:
+ * - the first step starts the four sums from the bias (no copies of it);
+ * - the rest of the product loop is unrolled eight steps deep and entered through a TBB table at
+ *   step 8 - (k4 - 1) % 8, so any k4 runs whole passes: a compare and branch per 8 steps;
+ * - the widened columns end where the loop stops (`end`, one register for the whole block);
+ * - the output pointer stays in a register and advances by a post-indexed store.
+ * About 46 instructions per channel and block of four pixels besides the product (it was about 62).
+ * A channel with shift 0 takes its own requantization (no rounding shift).
  */
 typedef struct {
-    const int32_t *bias;       /* 0: advanced per channel */
-    const int32_t *multiplier; /* 4 */
-    const int32_t *shift;      /* 8 */
-    int8_t *out;               /* 12 */
-    int32_t out_stride;        /* 16 */
-    int32_t zp2;               /* 20: 2 zp + 1 */
-    const int32_t *wide;       /* 24 */
-    int32_t k4_bytes;          /* 28 */
-    int32_t channels;          /* 32: channels left */
+    const void *bias_wend[2]; /* the next channel's bias, the end of the last channel's weights */
+    const int32_t *ms[2];     /* the next channel's multiplier and shift */
+    int32_t zp2_stride[2];    /* 2 zp + 1, out_stride */
+    const int32_t *wide;
+    int32_t entry;            /* the TBB index: (k4 - 1) % 8, or 8 when k4 is 1 (no step after the first) */
 } gemm4_job;
 
 static void gemm4_full(const int32_t *wide, int32_t k4, const onnx2mcu_layer_data *d, int32_t out_c, onnx2mcu_out_q q,
@@ -133,88 +135,94 @@ static void gemm4_full(const int32_t *wide, int32_t k4, const onnx2mcu_layer_dat
 {
     gemm4_job job;
     const int32_t *wp = (const int32_t *)(const void *)d->weights;
-    const gemm4_job *pp = &job;
-    int32_t a0, a1, a2, a3, w, wl, end;
+    const int32_t *const end = wide + 8 * k4;
+    const int32_t *bp = d->bias;
+    int32_t a0, a1, a2, a3, wl;
     const int32_t *xp;
-    job.bias = d->bias;
-    job.multiplier = d->multiplier;
-    job.shift = d->shift;
-    job.out = out;
-    job.out_stride = out_stride;
-    job.zp2 = 2 * q.zero_point + 1;
-    job.wide = wide;
-    job.k4_bytes = 4 * k4;
-    job.channels = out_c;
     if (out_c <= 0 || k4 <= 0) {
         return;
     }
+    job.bias_wend[0] = d->bias;
+    job.bias_wend[1] = d->weights + 4 * k4 * out_c;
+    job.ms[0] = d->multiplier;
+    job.ms[1] = d->shift;
+    job.zp2_stride[0] = 2 * q.zero_point + 1;
+    job.zp2_stride[1] = out_stride;
+    job.wide = wide;
+    job.entry = k4 == 1 ? 8 : (k4 - 1) & 7;
     __asm__ volatile(
 #define ONNX2MCU_REQUANT(a)                                    \
         "lsl    " a ", " a ", #1\n\t"                            \
-        "smmulr " a ", " a ", r4\n\t"                            \
+        "smmulr " a ", " a ", r6\n\t"                            \
         "sub    " a ", " a ", " a ", lsr #31\n\t"                \
-        "asr    " a ", " a ", r5\n\t"                            \
-        "add    " a ", " a ", r6\n\t"                            \
+        "asr    " a ", " a ", r7\n\t"                            \
+        "add    " a ", " a ", r4\n\t"                            \
         "ssat   " a ", #8, " a ", asr #1\n\t"
 #define ONNX2MCU_REQUANT0(a)                                   \
         "lsl    " a ", " a ", #1\n\t"                            \
-        "smmulr " a ", " a ", r4\n\t"                            \
-        "add    " a ", " a ", r6\n\t"                            \
+        "smmulr " a ", " a ", r6\n\t"                            \
+        "add    " a ", " a ", r4\n\t"                            \
         "ssat   " a ", #8, " a "\n\t"
         "0:\n\t"
-        "ldr    %[xp], [%[pp], #24]\n\t"
-        "ldr    %[w], [%[pp], #0]\n\t"
-        "ldr    %[a0], [%[w]], #4\n\t"
-        "str    %[w], [%[pp], #0]\n\t"
-        "mov    %[a1], %[a0]\n\t"
-        "mov    %[a2], %[a0]\n\t"
-        "mov    %[a3], %[a0]\n\t"
-        "ldr    %[w], [%[pp], #28]\n\t"
-        "add    %[end], %[wp], %[w]\n\t"
-        "tst    %[w], #4\n\t"
-        "beq    1f\n\t"
-        ONNX2MCU_GEMM4_STEP
-        "cmp    %[wp], %[end]\n\t"
-        "beq    2f\n\t"
-        "1:\n\t"
-        ONNX2MCU_GEMM4_STEP ONNX2MCU_GEMM4_STEP
-        "cmp    %[wp], %[end]\n\t"
-        "bne    1b\n\t"
-        "2:\n\t"
-        "ldr    %[w], [%[pp], #4]\n\t"
-        "ldr    r4, [%[w]], #4\n\t"
-        "str    %[w], [%[pp], #4]\n\t"
-        "ldr    %[w], [%[pp], #8]\n\t"
-        "ldr    r5, [%[w]], #4\n\t"
-        "str    %[w], [%[pp], #8]\n\t"
-        "ldr    r6, [%[pp], #20]\n\t"
-        "ldr    r7, [%[pp], #12]\n\t"
-        "ldr    %[wl], [%[pp], #16]\n\t"
-        "cmp    r5, #0\n\t"
-        "beq    3f\n\t"
-        "mvn    r5, r5\n\t" /* n - 1 */
-        ONNX2MCU_REQUANT("%[a0]") ONNX2MCU_REQUANT("%[a1]") ONNX2MCU_REQUANT("%[a2]") ONNX2MCU_REQUANT("%[a3]")
-        "b      4f\n\t"
-        "3:\n\t"
-        "asr    r6, r6, #1\n\t" /* zp */
+        "ldr    %[a3], [%[w]], #4\n\t" /* bias */
+        "str    %[w], %[jbw]\n\t"
+        "ldr    %[xp], %[jwide]\n\t"
+        /* the first step: every sum starts from the bias in a3 */
+        "ldr    %[w], [%[wp]], #4\n\t"
+        "ldmia  %[xp]!, {r4, r5, r6, r7}\n\t"
+        "sxtb16 %[wl], %[w]\n\t"
+        "sxtb16 %[w], %[w], ror #8\n\t"
+        "smlad  %[a0], r4, %[wl], %[a3]\n\t"
+        "smlad  %[a0], r5, %[w], %[a0]\n\t"
+        "smlad  %[a1], r6, %[wl], %[a3]\n\t"
+        "smlad  %[a1], r7, %[w], %[a1]\n\t"
+        "ldmia  %[xp]!, {r4, r5, r6, r7}\n\t"
+        "smlad  %[a2], r4, %[wl], %[a3]\n\t"
+        "smlad  %[a2], r5, %[w], %[a2]\n\t"
+        "smlad  %[a3], r6, %[wl], %[a3]\n\t"
+        "smlad  %[a3], r7, %[w], %[a3]\n\t"
+        "ldr    %[w], %[jentry]\n\t"
+        "tbb    [pc, %[w]]\n\t"
+        "5:\n\t"
+        ".byte  (10f - 5b) / 2, (17f - 5b) / 2, (16f - 5b) / 2, (15f - 5b) / 2, (14f - 5b) / 2\n\t"
+        ".byte  (13f - 5b) / 2, (12f - 5b) / 2, (11f - 5b) / 2, (18f - 5b) / 2, 0\n\t"
+        "10:\n\t" ONNX2MCU_GEMM4_STEP
+        "11:\n\t" ONNX2MCU_GEMM4_STEP
+        "12:\n\t" ONNX2MCU_GEMM4_STEP
+        "13:\n\t" ONNX2MCU_GEMM4_STEP
+        "14:\n\t" ONNX2MCU_GEMM4_STEP
+        "15:\n\t" ONNX2MCU_GEMM4_STEP
+        "16:\n\t" ONNX2MCU_GEMM4_STEP
+        "17:\n\t" ONNX2MCU_GEMM4_STEP
+        "cmp    %[xp], %[end]\n\t"
+        "bne    10b\n\t"
+        "18:\n\t"
+        "ldrd   r4, r5, %[jms]\n\t"
+        "ldr    r6, [r4], #4\n\t" /* multiplier */
+        "ldr    r7, [r5], #4\n\t" /* shift */
+        "strd   r4, r5, %[jms]\n\t"
+        "ldrd   r4, %[wl], %[jzs]\n\t" /* 2 zp + 1, out_stride */
+        "cbnz   r7, 2f\n\t"
+        "asr    r4, r4, #1\n\t" /* zp */
         ONNX2MCU_REQUANT0("%[a0]") ONNX2MCU_REQUANT0("%[a1]") ONNX2MCU_REQUANT0("%[a2]") ONNX2MCU_REQUANT0("%[a3]")
+        "b      4f\n\t"
+        "2:\n\t"
+        "mvn    r7, r7\n\t" /* n - 1 */
+        ONNX2MCU_REQUANT("%[a0]") ONNX2MCU_REQUANT("%[a1]") ONNX2MCU_REQUANT("%[a2]") ONNX2MCU_REQUANT("%[a3]")
         "4:\n\t"
-        "strb   %[a0], [r7]\n\t"
-        "strb   %[a1], [r7, %[wl]]\n\t"
-        "add    %[w], r7, %[wl], lsl #1\n\t"
-        "strb   %[a2], [%[w]]\n\t"
-        "strb   %[a3], [%[w], %[wl]]\n\t"
-        "add    r7, r7, #1\n\t"
-        "str    r7, [%[pp], #12]\n\t"
-        "ldr    %[w], [%[pp], #32]\n\t"
-        "subs   %[w], %[w], #1\n\t"
-        "str    %[w], [%[pp], #32]\n\t"
+        "add    %[w], %[out], %[wl]\n\t"
+        "strb   %[a0], [%[out]], #1\n\t"
+        "strb   %[a1], [%[w]]\n\t"
+        "strb   %[a2], [%[w], %[wl]]\n\t"
+        "strb   %[a3], [%[w], %[wl], lsl #1]\n\t"
+        "ldrd   %[w], %[wl], %[jbw]\n\t" /* the next bias, the weights' end */
+        "cmp    %[wp], %[wl]\n\t"
         "bne    0b\n\t"
 #undef ONNX2MCU_REQUANT
 #undef ONNX2MCU_REQUANT0
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [wp] "+&r"(wp), [xp] "=&r"(xp),
-          [w] "=&r"(w), [wl] "=&r"(wl), [end] "=&r"(end)
-        : [pp] "r"(pp)
+          [w] "+&r"(bp), [wl] "=&r"(wl), [out] "+&r"(out), [jbw] "+m"(job.bias_wend), [jms] "+m"(job.ms)
+        : [end] "r"(end), [jzs] "m"(job.zp2_stride), [jwide] "m"(job.wide), [jentry] "m"(job.entry)
         : "r4", "r5", "r6", "r7", "cc", "memory");
 }
 
