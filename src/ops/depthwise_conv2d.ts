@@ -194,7 +194,8 @@ export function dw3x3Access(inDims: CDims, outDims: CDims, pads: readonly number
   const { h: H, w: W, c: C } = inDims;
   const [sh, sw] = strides, [pt, pl] = pads;
   const sameShape = sh === 1 && sw === 1 && H === outDims.h && W === outDims.w;
-  const pixelPath = C % 4 === 0 && outDims.w <= 8 && sw <= 2; // the widest any core takes it (Helium)
+  // where any core may take it: Helium and the DSP up to 8 outputs a row, the DSP up to 12 at stride 2
+  const pixelPath = C % 4 === 0 && sw <= 2 && (outDims.w <= 8 || (sw === 2 && outDims.w <= 12));
   const at = (y: number, x: number, c: number) => (y * W + x) * C + c;
   const out = (y: number, x: number, c: number) => (y * outDims.w + x) * outDims.c + c;
   const rows: AccessOrder = {
