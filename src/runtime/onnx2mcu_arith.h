@@ -38,6 +38,12 @@
 #else
 #define ONNX2MCU_SAT 0
 #endif
+/* Armv7-M without the DSP extension (the Cortex-M3): MLA, SMULL and SSAT, no SIMD. */
+#if defined(__ARM_ARCH_7M__) && ONNX2MCU_SAT && !ONNX2MCU_DSP
+#define ONNX2MCU_V7M 1
+#else
+#define ONNX2MCU_V7M 0
+#endif
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1) && !defined(ONNX2MCU_PORTABLE)
 #define ONNX2MCU_MVE 1
 #include <arm_mve.h>

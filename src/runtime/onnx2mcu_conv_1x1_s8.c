@@ -224,6 +224,123 @@ static void dot_2x2(const int8_t *x0, const int8_t *x1, const int8_t *w0, const 
 }
 #endif
 
+#if ONNX2MCU_V7M
+/*
+ * Armv7-M without the DSP extension (Cortex-M3): two pixels x three output channels per pass, the
+ * six sums in registers. Per input channel: two byte loads of the pixels (x and x + x_stride), three
+ * of the weights (rows in_c apart: w, w + in_c, w + 2 in_c from one pointer), six MLA: 11
+ * instructions per 6 multiply-accumulates (the 2x2 block needs 8 per 4), four input channels per
+ * loop pass. In assembly: gcc's own loop kept a pointer per row and spilled sums. Pairs of pixels
+ * keep the kernel inside the blocks of four the memory plan's access order assumes
+ * (src/ops/conv2d.ts pointwiseAccess); a lone last pixel is its own second pixel (x_stride 0).
+ */
+#define ONNX2MCU_MAC_2X3                                  \
+    "ldrsb  %[x1], [%[xp], %[xs]]\n\t"                    \
+    "ldrsb  %[x0], [%[xp]], #1\n\t"                       \
+    "ldrsb  %[w], [%[wp], %[ic]]\n\t"                     \
+    "mla    %[a01], %[x0], %[w], %[a01]\n\t"              \
+    "mla    %[a11], %[x1], %[w], %[a11]\n\t"              \
+    "ldrsb  %[w], [%[wp], %[ic], lsl #1]\n\t"             \
+    "mla    %[a02], %[x0], %[w], %[a02]\n\t"              \
+    "mla    %[a12], %[x1], %[w], %[a12]\n\t"              \
+    "ldrsb  %[w], [%[wp]], #1\n\t"                        \
+    "mla    %[a00], %[x0], %[w], %[a00]\n\t"              \
+    "mla    %[a10], %[x1], %[w], %[a10]\n\t"
+
+/*
+ * One requantized output for a right shift n >= 1 and the int8-wide clamp, 7 instructions: SMMULR's
+ * rounding high product of 2 acc and the multiplier as SMULL plus the low word's top bit, then the
+ * DSP path's two-step rounding shift (onnx2mcu_gemm_s8.c), ((x - (x < 0)) >> (n - 1) + 2 zp + 1) >> 1.
+ */
+ONNX2MCU_INLINE int8_t out_s8_v7m(int32_t acc, int32_t multiplier, int32_t n_minus_1, int32_t zp2)
+{
+    int32_t lo, hi;
+    __asm__("lsl    %[lo], %[acc], #1\n\t"
+            "smull  %[lo], %[hi], %[lo], %[m]\n\t"
+            "add    %[hi], %[hi], %[lo], lsr #31\n\t"
+            "sub    %[hi], %[hi], %[hi], lsr #31\n\t"
+            "asr    %[hi], %[hi], %[n1]\n\t"
+            "add    %[hi], %[hi], %[zp2]\n\t"
+            "ssat   %[hi], #8, %[hi], asr #1"
+            : [lo] "=&r"(lo), [hi] "=&r"(hi)
+            : [acc] "r"(acc), [m] "r"(multiplier), [n1] "r"(n_minus_1), [zp2] "r"(zp2));
+    return (int8_t)hi;
+}
+
+/* Output channel oc of the first pixel (s0) and, if `two`, the second (s1, out_c further on). */
+ONNX2MCU_INLINE void store_v7m(const onnx2mcu_layer_data *d, onnx2mcu_out_q q, int32_t oc, int32_t s0, int32_t s1,
+                               int two, int8_t *out, int32_t out_c)
+{
+    const int32_t m = d->multiplier[oc], n = -d->shift[oc];
+    if (n > 0) {
+        const int32_t zp2 = 2 * q.zero_point + 1;
+        out[oc] = out_s8_v7m(s0, m, n - 1, zp2);
+        if (two) {
+            out[out_c + oc] = out_s8_v7m(s1, m, n - 1, zp2);
+        }
+    } else {
+        out[oc] = onnx2mcu_out_s8(s0, m, n, 0, q, 1);
+        if (two) {
+            out[out_c + oc] = onnx2mcu_out_s8(s1, m, n, 0, q, 1);
+        }
+    }
+}
+
+/* Pixel px and, if `two`, px + 1 (in_c a multiple of 4), every output channel. */
+static void pair_v7m(const onnx2mcu_conv_params *p, const onnx2mcu_layer_data *d, onnx2mcu_out_q q,
+                     const int8_t *input, int8_t *output, int32_t px, int two)
+{
+    const int32_t in_c = p->input.c, out_c = p->output.c;
+    const int8_t *const x = input + px * in_c;
+    const int32_t x_stride = two ? in_c : 0;
+    int8_t *const out = output + px * out_c;
+    int32_t oc;
+    for (oc = 0; oc + 3 <= out_c; oc += 3) {
+        const int8_t *xp = x, *wp = d->weights + oc * in_c;
+        const int8_t *const end = x + in_c;
+        int32_t a00 = d->bias[oc], a01 = d->bias[oc + 1], a02 = d->bias[oc + 2];
+        int32_t a10 = a00, a11 = a01, a12 = a02;
+        int32_t x0, x1, w;
+        __asm__("1:\n\t" ONNX2MCU_MAC_2X3 ONNX2MCU_MAC_2X3 ONNX2MCU_MAC_2X3 ONNX2MCU_MAC_2X3
+                "cmp    %[xp], %[end]\n\t"
+                "bne    1b\n\t"
+                : [a00] "+r"(a00), [a01] "+r"(a01), [a02] "+r"(a02), [a10] "+r"(a10), [a11] "+r"(a11),
+                  [a12] "+r"(a12), [xp] "+r"(xp), [wp] "+r"(wp), [x0] "=&r"(x0), [x1] "=&r"(x1), [w] "=&r"(w)
+                : [xs] "r"(x_stride), [ic] "r"(in_c), [end] "r"(end)
+                : "cc", "memory");
+        store_v7m(d, q, oc, a00, a10, two, out, out_c);
+        store_v7m(d, q, oc + 1, a01, a11, two, out, out_c);
+        store_v7m(d, q, oc + 2, a02, a12, two, out, out_c);
+    }
+    for (; oc < out_c; oc += 2) {
+        /* one or two channels left: the 2x2 product, a missing second channel repeating the first */
+        const int8_t *w0 = d->weights + oc * in_c;
+        const int8_t *w1 = oc + 1 < out_c ? w0 + in_c : w0;
+        int32_t s00 = d->bias[oc], s10 = s00;
+        int32_t s01 = d->bias[oc + 1 < out_c ? oc + 1 : oc], s11 = s01;
+        dot_2x2(x, x + x_stride, w0, w1, in_c, &s00, &s01, &s10, &s11);
+        store_v7m(d, q, oc, s00, s10, two, out, out_c);
+        if (oc + 1 < out_c) {
+            store_v7m(d, q, oc + 1, s01, s11, two, out, out_c);
+        }
+    }
+}
+#undef ONNX2MCU_MAC_2X3
+
+/* The int8-wide clamp, in_c a multiple of 4: pairs of pixels from the start or, backward, from the end. */
+static void conv_1x1_v7m(const onnx2mcu_conv_params *p, const onnx2mcu_layer_data *d, const int8_t *input,
+                         int8_t *output, int backward)
+{
+    const int32_t pixels = p->output.h * p->output.w;
+    const onnx2mcu_out_q q = out_q(p);
+    int32_t j;
+    for (j = 0; j < pixels; j += 2) {
+        const int32_t px = backward ? (pixels - 1 - j) & ~1 : j;
+        pair_v7m(p, d, q, input, output, px, px + 1 < pixels);
+    }
+}
+#endif
+
 /* acc = bias + x . w over in_c values, for pixels x0, x1 and output channels w0, w1 (two accumulators each). */
 ONNX2MCU_INLINE void conv_1x1_portable(const onnx2mcu_conv_params *p, const onnx2mcu_layer_data *d,
                                        const int8_t *input, int8_t *output, int backward, const int full)
@@ -291,6 +408,12 @@ void onnx2mcu_conv_1x1_s8(const onnx2mcu_conv_params *p, const onnx2mcu_layer_da
     }
 #endif
     (void)scratch;
+#if ONNX2MCU_V7M
+    if ((p->input.c & 3) == 0 && p->act_min == -128 && p->act_max == 127) {
+        conv_1x1_v7m(p, d, input, output, backward);
+        return;
+    }
+#endif
     if (p->act_min == -128 && p->act_max == 127) {
         conv_1x1_portable(p, d, input, output, backward, 1); /* the clamp is one SSAT where the core has it */
     } else {
