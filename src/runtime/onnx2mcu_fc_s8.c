@@ -3,8 +3,8 @@
  * Any requantization (the general onnx2mcu_mbqm: a classifier has few outputs, its cost is in the
  * products). Paths:
  * - Helium (Cortex-M55): four outputs per pass, 16 products per VMLADAVA on the shared input vector.
- * - DSP (Cortex-M4/M7/M33), K a multiple of 4: four outputs per pass, each input word widened once
- *   (SXTB16) for all four, two SMLAD per weight word.
+ * - DSP (Cortex-M4/M7/M33), K a multiple of 4: four outputs per pass (then two), each input word
+ *   widened once (SXTB16) for all of them, two SMLAD per weight word.
  * - portable C otherwise.
  */
 #include "onnx2mcu_fc_s8.h"
@@ -92,6 +92,24 @@ void onnx2mcu_fc_s8(const onnx2mcu_fc_params *p, const onnx2mcu_layer_data *d,
             output[o + 1] = requant(p, d, o + 1, a1);
             output[o + 2] = requant(p, d, o + 2, a2);
             output[o + 3] = requant(p, d, o + 3, a3);
+        }
+        for (; o + 1 < out; o += 2) {
+            /* two outputs left (or a two-class model): each input word widened once for both */
+            const int32_t *x = (const int32_t *)(const void *)input;
+            const int32_t *w0 = (const int32_t *)(const void *)(d->weights + o * k_len);
+            const int32_t *w1 = (const int32_t *)(const void *)(d->weights + (o + 1) * k_len);
+            const int32_t *const end = x + k_len / 4;
+            int32_t a0 = d->bias[o], a1 = d->bias[o + 1];
+            while (x != end) {
+                const int32_t xv = *x++, v0 = *w0++, v1 = *w1++;
+                const uint32_t xl = __sxtb16((uint32_t)xv), xh = (uint32_t)onnx2mcu_sxtb16_ror8(xv);
+                a0 = __smlad(xl, __sxtb16((uint32_t)v0), a0);
+                a0 = __smlad(xh, (uint32_t)onnx2mcu_sxtb16_ror8(v0), a0);
+                a1 = __smlad(xl, __sxtb16((uint32_t)v1), a1);
+                a1 = __smlad(xh, (uint32_t)onnx2mcu_sxtb16_ror8(v1), a1);
+            }
+            output[o] = requant(p, d, o, a0);
+            output[o + 1] = requant(p, d, o + 1, a1);
         }
     }
 #endif
