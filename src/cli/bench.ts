@@ -97,7 +97,7 @@ export async function benchCommand(a: BenchArgs, io: { out: (t: string) => void;
     const f = (n: number) => n.toLocaleString('en-US');
     io.out(`summary: instructions per inference${a.peer ? ' (ours, cmsis-nn, ours / cmsis-nn)' : ''}\n`);
     for (const r of results) {
-      io.out(`  ${r.cpu.padEnd(14)} ${f(r.instructions.total).padStart(12)}${r.peer ? ` ${f(r.peer.instructions.total).padStart(12)}  ${(r.instructions.total / r.peer.instructions.total).toFixed(2)}` : ''}\n`);
+      io.out(`  ${r.cpu.padEnd(14)} ${f(r.instructions.total).padStart(12)}${r.peer ? ` ${f(r.peer.instructions.total).padStart(12)}  ${(r.instructions.total / r.peer.instructions.total).toFixed(3)}` : ''}\n`);
     }
   }
   const wrong = results.filter((r) => !r.bitExact || (r.peer && !r.peer.bitExact)).map((r) => r.cpu);

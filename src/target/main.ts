@@ -57,7 +57,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (results.length > 1) {
     const f = (n: number) => n.toLocaleString('en-US');
     console.log('summary: instructions per inference' + (o.peer ? ' (ours / cmsis-nn)' : ''));
-    for (const r of results) console.log(`  ${r.cpu.padEnd(14)} ${f(r.instructions.total).padStart(12)}${r.peer ? ` ${f(r.peer.instructions.total).padStart(12)}  ${(r.instructions.total / r.peer.instructions.total).toFixed(2)}` : ''}`);
+    for (const r of results) console.log(`  ${r.cpu.padEnd(14)} ${f(r.instructions.total).padStart(12)}${r.peer ? ` ${f(r.peer.instructions.total).padStart(12)}  ${(r.instructions.total / r.peer.instructions.total).toFixed(3)}` : ''}`);
   }
   if (o.json) writeFileSync(o.json, JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
   return results.every((r) => r.bitExact && (!r.peer || r.peer.bitExact)) ? 0 : 1;
