@@ -11,7 +11,10 @@
  *   pixel and stores only its own results.
  * - MVE (Cortex-M55): one pixel at a time through onnx2mcu_gemm1_s8 (16 input channels per VMLADAVA,
  *   four output channels per pass, vector requantization).
- * - portable C otherwise (host, Cortex-M0+/M3): two pixels x two output channels per pass.
+ * - Armv7-M without DSP (Cortex-M3), in_c a multiple of 4 and the int8-wide clamp: two pixels x three
+ *   output channels per pass in assembly (conv_1x1_v7m).
+ * - portable C otherwise (host, Cortex-M0+, the M3's other layers): two pixels x two output channels
+ *   per pass.
  */
 #include "onnx2mcu_conv_s8.h"
 #include "onnx2mcu_gemm_s8.h"
