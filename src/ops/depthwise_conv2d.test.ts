@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { depthwise_conv2d } from './depthwise_conv2d.js';
+import { depthwise_conv2d, dw3x3Access } from './depthwise_conv2d.js';
 import { clampAll, maxAbsDiff, naiveConv, node, randomTensor } from '../passes/testing.js';
 import type { ValueInfo } from '../ir/graph.js';
 
@@ -34,5 +34,19 @@ describe('depthwise_conv2d', () => {
   it('rejects a weight that is not [C*mult, 1, kh, kw]', () => {
     const n = node('depthwise_conv2d', ['x', 'w', 'b'], ['y'], { depth_multiplier: 1 });
     expect(() => depthwise_conv2d.inferShapes(n, [{ dtype: 'float32', shape: [1, 3, 4, 4] }, { dtype: 'float32', shape: [4, 1, 3, 3] }, { dtype: 'float32', shape: [4] }], [])).toThrow(/depthwise weight/);
+  });
+
+  it("the planner's access check models the pixel path exactly where a core may take it (use_pixel_path in onnx2mcu_dw_conv_3x3_s8.c)", () => {
+    // Helium up to 8 outputs a row; the DSP up to 8, and up to 12 at stride 2; channels a multiple of 4
+    const modelsPixels = (c: number, outW: number, stride: number) => {
+      const inW = stride * outW;
+      const access = dw3x3Access({ h: inW, w: inW, c }, { h: outW, w: outW, c }, [1, 1, 1, 1], [stride, stride]);
+      return access.pixels(-7).length > 0;
+    };
+    for (let w = 1; w <= 16; w++) {
+      expect(modelsPixels(8, w, 1), `stride 1, ${w} wide`).toBe(w <= 8);
+      expect(modelsPixels(8, w, 2), `stride 2, ${w} wide`).toBe(w <= 12);
+      expect(modelsPixels(6, w, 1), `6 channels, ${w} wide`).toBe(false);
+    }
   });
 });

@@ -24,12 +24,20 @@
 /*
  * The Arm DSP extension (Cortex-M4, M7, M33, M55: SMLAD, SXTB16, SMMULR) and Helium (MVE, the
  * M55's vector unit). Each kernel keeps a portable C path that the host and the Cortex-M0+/M3 run.
- * The DSP and Armv7-M paths' assembly needs up to 14 registers, r7 among them; without optimization
- * gcc keeps r7 as the frame pointer, so an unoptimized (-O0) build takes the portable paths (Helium's
- * too: the kernels pair the Helium path with the DSP one).
+ *
+ * The target paths' assembly is written for gcc with optimization (ONNX2MCU_ASM): blocks take up to
+ * 14 registers, r7 among them, which gcc keeps as the frame pointer at -O0 and clang always
+ * reserves. An unoptimized or clang build takes the portable paths (the same bytes, slower; Helium's
+ * too: the kernels pair the Helium path with the DSP one). Builds that reserve a register
+ * themselves (-fno-omit-frame-pointer, -ffixed-r9, -msingle-pic-base) or keep code execute-only
+ * (-mpure-code: the DSP pointwise loop reads a TBB table) define ONNX2MCU_PORTABLE.
  */
-#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP == 1 && defined(__GNUC__) && defined(__OPTIMIZE__) && \
-    !defined(ONNX2MCU_PORTABLE)
+#if defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__) && !defined(ONNX2MCU_PORTABLE)
+#define ONNX2MCU_ASM 1
+#else
+#define ONNX2MCU_ASM 0
+#endif
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP == 1 && ONNX2MCU_ASM
 #define ONNX2MCU_DSP 1
 #include <arm_acle.h>
 #else
@@ -43,12 +51,12 @@
 #define ONNX2MCU_SAT 0
 #endif
 /* Armv7-M without the DSP extension (the Cortex-M3): MLA, SMULL and SSAT, no SIMD. */
-#if defined(__ARM_ARCH_7M__) && ONNX2MCU_SAT && !ONNX2MCU_DSP && defined(__OPTIMIZE__)
+#if defined(__ARM_ARCH_7M__) && ONNX2MCU_SAT && !ONNX2MCU_DSP && ONNX2MCU_ASM
 #define ONNX2MCU_V7M 1
 #else
 #define ONNX2MCU_V7M 0
 #endif
-#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1) && defined(__OPTIMIZE__) && !defined(ONNX2MCU_PORTABLE)
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1) && ONNX2MCU_ASM
 #define ONNX2MCU_MVE 1
 #include <arm_mve.h>
 #else

@@ -54,6 +54,8 @@ static int pixel_path(const onnx2mcu_conv_params *c)
  * Where each path takes the pixel path (measured on VWW's and 0.25/128's layers): Helium up to 8
  * outputs a row; the DSP path up to 8, and up to 12 at stride 2 (0.25/128's 8x8 layers: 48.5 -> 44
  * instructions per output; VWW's 12x12: stride 2 51 -> 48, stride 1 43 -> 45.5, so the ring there).
+ * The memory planner's overlap check models the pixel path for these shapes (src/ops/depthwise_conv2d.ts
+ * dw3x3Access): change both together.
  */
 #if ONNX2MCU_DSP || ONNX2MCU_MVE
 static int use_pixel_path(const onnx2mcu_conv_params *c)
@@ -144,7 +146,7 @@ static void prepare_channel(const onnx2mcu_layer_data *d, int32_t c, int32_t ch,
     }
 }
 
-#if ONNX2MCU_DSP
+#if ONNX2MCU_DSP && !ONNX2MCU_MVE
 /* SMLAD-class products on halfwords: b = bottom, t = top (Arm ACLE names). */
 #define MLA_BB(acc, x, w) (acc) = __smlabb((x), (w), (acc))
 #define MLA_TB(acc, x, w) (acc) = __smlatb((x), (w), (acc))

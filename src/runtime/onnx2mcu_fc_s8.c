@@ -55,7 +55,7 @@ void onnx2mcu_fc_s8(const onnx2mcu_fc_params *p, const onnx2mcu_layer_data *d,
         output[o + 3] = requant(p, d, o + 3, a3);
     }
 #elif ONNX2MCU_DSP
-    if ((k_len & 3) == 0) {
+    if ((k_len & 3) == 0 && k_len > 0) { /* the assembly loop runs at least once */
         for (; o + 3 < out; o += 4) {
             /*
              * Four outputs per pass in assembly: each input word widened once (SXTB16) for all four
