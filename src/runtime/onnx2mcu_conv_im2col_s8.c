@@ -81,6 +81,15 @@ static void gather_column(const onnx2mcu_conv_params *p, const int8_t *input, in
         /* the window inside the image (nearly every pixel): kernel_h contiguous runs, no checks per row */
         const int32_t n = kw * in_c, row = in_w * in_c;
         const int8_t *src = input + (base_y * in_w + base_x) * in_c;
+#if !ONNX2MCU_MVE
+        if (n == 9 && p->kernel_h == 3) {
+            /* MobileNet's first layer (3x3 taps of 3 channels): three runs of 9 bytes, no loop */
+            memcpy(dst, src, 9);
+            memcpy(dst + 9, src + row, 9);
+            memcpy(dst + 18, src + 2 * row, 9);
+            return;
+        }
+#endif
         for (ky = 0; ky < p->kernel_h; ++ky, src += row, dst += n) {
             copy_bytes(dst, src, n);
         }
