@@ -12,7 +12,7 @@
  */
 import { resolve } from 'node:path';
 import { CPUS, type Cpu } from '../target/boards.js';
-import { benchTarget, formatBenchTarget, type BenchInstructions, type BenchTargetResult } from '../target/bench_target.js';
+import { benchTarget, formatBenchSummary, formatBenchTarget, type BenchInstructions, type BenchTargetResult } from '../target/bench_target.js';
 import { TargetError } from '../target/tools.js';
 import { UserError } from '../util/errors.js';
 import { UsageError } from './options.js';
@@ -94,11 +94,7 @@ export async function benchCommand(a: BenchArgs, io: { out: (t: string) => void;
   if (a.json) {
     io.out(JSON.stringify(results.length === 1 ? benchJson(results[0]) : results.map(benchJson)) + '\n');
   } else if (results.length > 1) {
-    const f = (n: number) => n.toLocaleString('en-US');
-    io.out(`summary: instructions per inference${a.peer ? ' (ours, cmsis-nn, ours / cmsis-nn)' : ''}\n`);
-    for (const r of results) {
-      io.out(`  ${r.cpu.padEnd(14)} ${f(r.instructions.total).padStart(12)}${r.peer ? ` ${f(r.peer.instructions.total).padStart(12)}  ${(r.instructions.total / r.peer.instructions.total).toFixed(3)}` : ''}\n`);
-    }
+    io.out(formatBenchSummary(results, !!a.peer));
   }
   const wrong = results.filter((r) => !r.bitExact || (r.peer && !r.peer.bitExact)).map((r) => r.cpu);
   if (wrong.length) throw new UserError(`bench ${a.dir}: outputs differ from the integer reference on ${wrong.join(', ')}`);

@@ -116,6 +116,15 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 // the total's ratio to three places: it is the figure set against the issue's targets (≤ 0.50 and the like)
 const ratio = (a: number, b: number | undefined, digits = 2) => (b ? (a / b).toFixed(digits) : '');
 
+/** The several-cores summary `onnx2mcu bench` and src/target/main.ts print: one line per core. */
+export function formatBenchSummary(results: readonly BenchTargetResult[], peer: boolean): string {
+  const lines = [`summary: instructions per inference${peer ? ' (ours, cmsis-nn, ours / cmsis-nn)' : ''}`];
+  for (const r of results) {
+    lines.push(`  ${r.cpu.padEnd(14)} ${fmt(r.instructions.total).padStart(12)}${r.peer ? ` ${fmt(r.peer.instructions.total).padStart(12)}  ${ratio(r.instructions.total, r.peer.instructions.total, 3)}` : ''}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
 /** Columns before `left` are left-aligned, the others (numbers) right-aligned. */
 function table(rows: string[][], left = 1): string[] {
   const w = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));

@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { CPUS, type Cpu } from './boards.js';
-import { benchTarget, formatBenchTarget, type BenchTargetResult } from './bench_target.js';
+import { benchTarget, formatBenchSummary, formatBenchTarget, type BenchTargetResult } from './bench_target.js';
 import { TargetError } from './tools.js';
 
 const USAGE = 'usage: npx tsx src/target/main.ts OUT_DIR [--cpu cortex-m0plus|cortex-m3|cortex-m4|cortex-m7|cortex-m55|all] [--peer cmsis-nn] [--images DIR|CSV] [--random N] [--seed S] [--json FILE] [--work DIR] [--no-layers]';
@@ -55,9 +55,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw e;
   }
   if (results.length > 1) {
-    const f = (n: number) => n.toLocaleString('en-US');
-    console.log('summary: instructions per inference' + (o.peer ? ' (ours / cmsis-nn)' : ''));
-    for (const r of results) console.log(`  ${r.cpu.padEnd(14)} ${f(r.instructions.total).padStart(12)}${r.peer ? ` ${f(r.peer.instructions.total).padStart(12)}  ${(r.instructions.total / r.peer.instructions.total).toFixed(3)}` : ''}`);
+    process.stdout.write(formatBenchSummary(results, !!o.peer));
   }
   if (o.json) writeFileSync(o.json, JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
   return results.every((r) => r.bitExact && (!r.peer || r.peer.bitExact)) ? 0 : 1;
