@@ -142,7 +142,7 @@ const CASES: { name: string; graph: () => Graph; h: number; w: number; zeroShift
     // (k4 = 1, 3, 5, 6, 9, 17; with the other cases' 2, 4, 8 and the first conv's 7, every entry),
     // no activation so that the int8-wide clamp takes the assembly, shift-0 channels in every layer.
     // On the Cortex-M3 the same layers reach conv_1x1_v7m's blocks of two pixels x three channels,
-    // with 1 or 2 channels left over (12, 20, 68, 7 outputs) through its 2x2 product; its lone last
+    // with 1 or 2 channels left over (20, 68 and 7 outputs) through its 2x2 product; its lone last
     // pixel (an odd pixel count) is 'ties'' (25 pixels after the stride-2 depthwise).
     name: 'entries',
     h: 10,
